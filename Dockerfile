@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml requirements.lock README.md ./
+RUN pip install -c requirements.lock .
+
+COPY . .
+RUN useradd --create-home pod && mkdir -p /app/var && chown pod /app/var
+USER pod
+EXPOSE 8000

@@ -1,0 +1,52 @@
+# The README's commands. Each creates .venv and installs the pinned versions
+# from requirements.lock when needed, so a fresh clone needs only Python 3.11+.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# Local runs use DEBUG and SQLite; tests run with DEBUG off, as in production.
+TEST_ENV := DEBUG=false SECRET_KEY=tests-only-not-a-secret
+
+.PHONY: run test lint format lock check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11.")'
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+run: $(INSTALLED)
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo --print-logins
+	@echo "\nOpen http://127.0.0.1:8000 and sign in with one of the logins above.\n"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(INSTALLED)
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin every dependency to what a fresh install resolves today.
+lock: $(BIN)/python
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	( echo '# Exact versions installed by `make` (pip install -c requirements.lock -e .[dev]).'; \
+	  echo '# Regenerate after changing pyproject.toml: make lock'; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable ) > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

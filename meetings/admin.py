@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from meetings.models import (
+    MemberAttendance,
+    Network,
+    NetworkMeeting,
+    NetworkMember,
+    PractitionerAttendance,
+)
+
+
+class NetworkMemberInline(admin.TabularInline):
+    model = NetworkMember
+    extra = 1
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["reference", "team", "opened_on", "closed_on"]
+    list_filter = ["team"]
+    search_fields = ["reference"]
+    inlines = [NetworkMemberInline]
+
+
+class PractitionerAttendanceInline(admin.TabularInline):
+    model = PractitionerAttendance
+    extra = 2
+    autocomplete_fields = ["practitioner"]
+
+
+class MemberAttendanceInline(admin.TabularInline):
+    model = MemberAttendance
+    extra = 1
+
+
+@admin.register(NetworkMeeting)
+class NetworkMeetingAdmin(admin.ModelAdmin):
+    list_display = ["network", "starts_at", "duration_minutes", "place", "reflecting_conversation"]
+    list_filter = ["network__team", "place", "reflecting_conversation"]
+    date_hierarchy = "starts_at"
+    search_fields = ["network__reference"]
+    inlines = [PractitionerAttendanceInline, MemberAttendanceInline]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Fewer than two practitioners is Open Dialogue's concern, not an error.
+        warning = form.instance.practitioner_warning()
+        if warning:
+            self.message_user(request, warning, level=messages.WARNING)

@@ -1,0 +1,306 @@
+"""Networks and their meetings.
+
+A network is the person at the centre of a crisis with the people around them.
+It is known only by a pseudonymous reference the team chooses: there is no field
+for the person's name or for a diagnosis, on purpose.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from teams.models import PRACTICE_ROLES, Membership, Role, Team
+
+# Open Dialogue's standard: at least two practitioners meet with a network.
+MINIMUM_PRACTITIONERS = 2
+
+
+class NetworkQuerySet(models.QuerySet["Network"]):
+    def for_user(self, user: settings.AUTH_USER_MODEL) -> NetworkQuerySet:
+        """The one visibility rule for networks: members of the network's team see it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__memberships__user=user).distinct()
+
+
+class Network(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="networks")
+    reference = models.CharField(
+        max_length=40,
+        help_text="A pseudonymous reference the team chooses. Never the person's full name.",
+    )
+    opened_on = models.DateField(default=timezone.localdate)
+    closed_on = models.DateField(null=True, blank=True)
+
+    objects = NetworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "reference"],
+                name="network_reference_unique_in_team",
+                violation_error_message="This team already has a network with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="network_closed_after_opened",
+                violation_error_message="A network cannot close before it opened.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        self.reference = " ".join(self.reference.split())
+
+
+class Relationship(models.TextChoices):
+    FAMILY = "family", "Family"
+    PARTNER = "partner", "Partner"
+    FRIEND = "friend", "Friend"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    AGENCY = "agency", "Agency"
+
+
+class AgencyType(models.TextChoices):
+    HOUSING = "housing", "Housing"
+    EMPLOYMENT = "employment", "Employment"
+    GP = "gp", "GP"
+    SCHOOL = "school", "School"
+    OTHER = "other", "Other"
+
+
+class NetworkMember(models.Model):
+    """Someone in the network, recorded by first name or role ("mother", "housing officer")."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(
+        max_length=80, help_text="A first name or a role, as the network uses it."
+    )
+    relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    agency_type = models.CharField(
+        max_length=16,
+        choices=AgencyType.choices,
+        blank=True,
+        help_text="Only for agencies.",
+    )
+
+    class Meta:
+        ordering = ["network", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relationship="agency", agency_type__gt="")
+                | (~Q(relationship="agency") & Q(agency_type="")),
+                name="network_member_agency_type_for_agencies_only",
+                violation_error_message="An agency needs an agency type; others have none.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.relationship == Relationship.AGENCY and not self.agency_type:
+            raise ValidationError({"agency_type": "Choose which kind of agency this is."})
+        if self.relationship != Relationship.AGENCY and self.agency_type:
+            raise ValidationError({"agency_type": "Only agencies have an agency type."})
+
+
+class Place(models.TextChoices):
+    HOME = "home", "Home"
+    TEAM_BASE = "team_base", "Team base"
+    ONLINE = "online", "Online"
+    PHONE = "phone", "Phone"
+    OTHER = "other", "Other"
+
+
+class NetworkMeetingQuerySet(models.QuerySet["NetworkMeeting"]):
+    def for_user(self, user: settings.AUTH_USER_MODEL) -> NetworkMeetingQuerySet:
+        """The one visibility rule for meetings: members of the network's team see them."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(Membership.objects.filter(team=OuterRef("network__team"), user=user))
+        )
+
+    def attended_by(self, user: settings.AUTH_USER_MODEL) -> NetworkMeetingQuerySet:
+        return self.filter(
+            Exists(PractitionerAttendance.objects.filter(meeting=OuterRef("pk"), practitioner=user))
+        )
+
+    def with_is_first(self) -> NetworkMeetingQuerySet:
+        """Annotate `is_first_meeting`: no earlier meeting of the same network exists."""
+        earlier = NetworkMeeting.objects.filter(
+            network=OuterRef("network"), starts_at__lt=OuterRef("starts_at")
+        )
+        return self.annotate(is_first_meeting=~Exists(earlier))
+
+
+class NetworkMeeting(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        validators=[
+            MinValueValidator(1, "A meeting lasts at least 1 minute."),
+            MaxValueValidator(600, "A meeting lasts at most 600 minutes (10 hours)."),
+        ],
+    )
+    place = models.CharField(max_length=16, choices=Place.choices)
+    reflecting_conversation = models.BooleanField(
+        "reflecting conversation held",
+        default=False,
+        help_text="Did the practitioners talk together, in the room, about what they heard?",
+    )
+    practitioners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="PractitionerAttendance",
+        related_name="attended_meetings",
+    )
+    members_present = models.ManyToManyField(
+        NetworkMember, through="MemberAttendance", related_name="attended_meetings"
+    )
+
+    objects = NetworkMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["network", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=600),
+                name="meeting_duration_1_to_600_minutes",
+                violation_error_message="A meeting lasts from 1 to 600 minutes.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.network} · {local:%d %b %Y %H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at is None or self.network_id is None:
+            return
+        day = timezone.localdate(self.starts_at)
+        if day < self.network.opened_on:
+            raise ValidationError(
+                {
+                    "starts_at": (
+                        f"This is before the network opened on {self.network.opened_on:%d %B %Y}."
+                    )
+                }
+            )
+        if self.network.closed_on and day > self.network.closed_on:
+            raise ValidationError(
+                {
+                    "starts_at": (
+                        f"This is after the network closed on {self.network.closed_on:%d %B %Y}."
+                    )
+                }
+            )
+
+    @property
+    def is_first(self) -> bool:
+        """Whether this is the network's first meeting, derived from the data."""
+        annotated = getattr(self, "is_first_meeting", None)
+        if annotated is not None:
+            return annotated
+        return not self.network.meetings.filter(starts_at__lt=self.starts_at).exists()
+
+    def practitioner_warning(self) -> str | None:
+        """A warning, never a refusal, when fewer than two practitioners were present."""
+        count = self.practitioner_attendances.count()
+        if count >= MINIMUM_PRACTITIONERS:
+            return None
+        return (
+            f"Only {count} practitioner{'s' if count != 1 else ''} recorded. Open Dialogue "
+            f"meets a network with at least {MINIMUM_PRACTITIONERS} practitioners."
+        )
+
+
+class PractitionerAttendance(models.Model):
+    """A practitioner at a meeting, with the role they held in it."""
+
+    meeting = models.ForeignKey(
+        NetworkMeeting, on_delete=models.CASCADE, related_name="practitioner_attendances"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_attendances"
+    )
+    role = models.CharField(
+        max_length=32, choices=[(role.value, role.label) for role in PRACTICE_ROLES]
+    )
+
+    class Meta:
+        ordering = ["meeting", "role", "practitioner"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "practitioner"],
+                name="practitioner_attends_meeting_once",
+                violation_error_message="This practitioner is already recorded at this meeting.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        team = _team_of(self)
+        if team is None or self.practitioner_id is None:
+            return
+        holds_role = Membership.objects.filter(
+            user_id=self.practitioner_id, team=team, role=self.role
+        ).exists()
+        if holds_role:
+            return
+        in_team = Membership.objects.filter(user_id=self.practitioner_id, team=team).exists()
+        if not in_team:
+            raise ValidationError(
+                {"practitioner": f"{self.practitioner} is not a member of the team {team}."}
+            )
+        raise ValidationError(
+            {"role": f"{self.practitioner} is not a {Role(self.role).label.lower()} in {team}."}
+        )
+
+
+def _team_of(attendance: PractitionerAttendance) -> Team | None:
+    """The team of an attendance's meeting, which in a form may not be saved yet."""
+    try:
+        return attendance.meeting.network.team
+    except ObjectDoesNotExist:
+        return None
+
+
+class MemberAttendance(models.Model):
+    meeting = models.ForeignKey(
+        NetworkMeeting, on_delete=models.CASCADE, related_name="member_attendances"
+    )
+    member = models.ForeignKey(NetworkMember, on_delete=models.CASCADE, related_name="attendances")
+
+    class Meta:
+        ordering = ["meeting", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="member_attends_meeting_once",
+                violation_error_message="This network member is already recorded at this meeting.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+    def clean(self) -> None:
+        try:
+            network_id = self.meeting.network_id
+        except ObjectDoesNotExist:
+            return
+        if self.member_id and network_id and self.member.network_id != network_id:
+            raise ValidationError({"member": "This person belongs to another network."})

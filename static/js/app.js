@@ -1,0 +1,46 @@
+// Enhancements for every page. No inline scripts anywhere (strict CSP), so the
+// body classes that nhsuk-frontend's page template adds with an inline script
+// are added here. A browser that runs this module supports everything
+// nhsuk-frontend 10 needs, which is exactly what `nhsuk-frontend-supported`
+// promises to its CSS and to initAll().
+import { initAll, setFocus } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
+
+const ERROR_SUMMARY = ".nhsuk-error-summary";
+
+document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
+initAll();
+focusErrorSummary(document);
+
+// Content swapped in by htmx (a re-rendered form, a new list item) needs its
+// components initialised, and a new error summary should take focus just as it
+// does on a full page load.
+document.addEventListener("htmx:load", (event) => {
+  const element = event.detail?.elt;
+  if (!(element instanceof Element) || element === document.body) {
+    return; // the initial page load, handled above
+  }
+  // The swapped element may itself be a component root, and initAll() only
+  // looks at descendants of its scope, so start from the parent.
+  const scope = element.parentElement ?? element;
+  initAll({ scope, onError: reportUnlessAlreadyInitialised });
+  focusErrorSummary(element);
+});
+
+function focusErrorSummary(scope) {
+  const summary =
+    scope instanceof Element && scope.matches(ERROR_SUMMARY)
+      ? scope
+      : scope.querySelector(ERROR_SUMMARY);
+  // The error summary component focuses itself when it initialises; this
+  // covers summaries without data-module, or ones that lost the race.
+  if (summary && !summary.contains(document.activeElement)) {
+    setFocus(summary);
+  }
+}
+
+function reportUnlessAlreadyInitialised(error) {
+  // Siblings of freshly swapped content were initialised on page load.
+  if (error?.name !== "InitError") {
+    console.error(error);
+  }
+}

@@ -1,0 +1,251 @@
+"""Demo data for `make run`: one team, its people, networks, meetings and a few notes.
+
+Idempotent: people, the team and networks are found by their natural keys, and
+a network's meetings (and their reflections) are made only when it has none, so
+running it again changes nothing. The random choices come from a fixed seed, so
+every machine gets the same story.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.models import (
+    AgencyType,
+    MemberAttendance,
+    Network,
+    NetworkMeeting,
+    NetworkMember,
+    Place,
+    PractitionerAttendance,
+    Relationship,
+)
+from principles.models import Principle
+from reflections.models import PrincipleNote, Reflection, Status
+from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
+
+DEMO_PASSWORD = "open-dialogue-demo"  # noqa: S105 (printed for people trying the demo)
+DEMO_TEAM = "Riverside POD team"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    first_name: str
+    last_name: str
+    role: Role | None
+    discipline: str = ""
+    is_admin: bool = False
+
+
+PEERS = [
+    DemoPerson("alex.peer@example.org", "Alex", "Rivers", Role.PEER_PRACTITIONER),
+    DemoPerson("sam.peer@example.org", "Sam", "Okafor", Role.PEER_PRACTITIONER),
+    DemoPerson("jo.peer@example.org", "Jo", "Whitfield", Role.PEER_PRACTITIONER),
+]
+PRACTITIONERS = [
+    DemoPerson("priya.nurse@example.org", "Priya", "Shah", Role.PRACTITIONER, Discipline.NURSING),
+    DemoPerson(
+        "tom.psychiatrist@example.org", "Tom", "Evans", Role.PRACTITIONER, Discipline.PSYCHIATRY
+    ),
+    DemoPerson(
+        "maya.socialworker@example.org", "Maya", "Jones", Role.PRACTITIONER, Discipline.SOCIAL_WORK
+    ),
+]
+SUPERVISOR = DemoPerson("ruth.supervisor@example.org", "Ruth", "Adeyemi", Role.SUPERVISOR)
+TEAM_LEAD = DemoPerson("chris.lead@example.org", "Chris", "Morgan", Role.TEAM_LEAD)
+ADMIN = DemoPerson("admin@example.org", "Dana", "Admin", None, is_admin=True)
+DEMO_PEOPLE = [*PEERS, *PRACTITIONERS, SUPERVISOR, TEAM_LEAD, ADMIN]
+
+NETWORK_REFERENCES = [
+    "Birch", "Cedar", "Elm", "Hazel", "Juniper", "Larch",
+    "Maple", "Oak", "Rowan", "Willow", "Alder", "Holly",
+]  # fmt: skip
+
+# (name as the network uses it, relationship, agency type)
+MEMBER_POOL = [
+    ("Mum", Relationship.FAMILY, ""),
+    ("Dad", Relationship.FAMILY, ""),
+    ("Sister", Relationship.FAMILY, ""),
+    ("Grandmother", Relationship.FAMILY, ""),
+    ("Partner", Relationship.PARTNER, ""),
+    ("Best friend", Relationship.FRIEND, ""),
+    ("Neighbour", Relationship.NEIGHBOUR, ""),
+    ("Housing officer", Relationship.AGENCY, AgencyType.HOUSING),
+    ("Work coach", Relationship.AGENCY, AgencyType.EMPLOYMENT),
+    ("GP", Relationship.AGENCY, AgencyType.GP),
+    ("Head of year", Relationship.AGENCY, AgencyType.SCHOOL),
+]
+
+REFLECTION_TEXTS = [
+    "The room was tense at first. Things eased once everyone had said something.",
+    "Long silences today; I tried not to fill them.",
+    "A family member spoke for the first time about the night it started.",
+    "We kept coming back to sleep and money. I noticed my own tiredness.",
+    "The reflecting conversation seemed to land: people nodded along.",
+]
+PRINCIPLE_NOTE_TEXTS = {
+    "attunement": "I noticed the quiet one at the edge of the room and asked what they saw.",
+    "validation": "I said out loud that the fear made sense, given everything.",
+    "connection-and-mutuality": "I let it show that I was moved. Nobody rushed to fix things.",
+    "self-disclosure": "I kept my own story back today; it did not feel like the moment.",
+}
+
+
+@dataclass
+class DemoSummary:
+    users: int
+    networks: int
+    meetings: int
+    reflections: int
+
+
+def _person(spec: DemoPerson) -> User:
+    user, created = User.objects.get_or_create(
+        email=spec.email,
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "is_staff": spec.is_admin,
+            "is_superuser": spec.is_admin,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _meeting_start(day: datetime, rng: random.Random) -> datetime:
+    hour = rng.choice([9, 10, 11, 13, 14, 15, 16])
+    return timezone.make_aware(datetime.combine(day.date(), time(hour, rng.choice([0, 30]))))
+
+
+@transaction.atomic
+def seed_demo(today: datetime | None = None) -> DemoSummary:
+    """Create the demo team and its data, or leave it as it is if it exists."""
+    now = today or timezone.now()
+    rng = random.Random(2023)  # noqa: S311 (demo data, not security)
+    team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
+
+    people = {spec.email: _person(spec) for spec in DEMO_PEOPLE}
+    for spec in DEMO_PEOPLE:
+        if spec.role:
+            Membership.objects.get_or_create(
+                user=people[spec.email], team=team, role=spec.role, discipline=spec.discipline
+            )
+    supervisor = people[SUPERVISOR.email]
+    peers = [people[spec.email] for spec in PEERS]
+    practitioners = [people[spec.email] for spec in PRACTITIONERS]
+    six_months_ago = (now - timedelta(days=182)).date()
+    for peer in peers:
+        SupervisionLink.objects.get_or_create(
+            supervisor=supervisor, supervisee=peer, defaults={"since": six_months_ago}
+        )
+    group, _ = IntervisionGroup.objects.get_or_create(
+        team=team, name="Peer intervision", defaults={"facilitator": peers[2]}
+    )
+    group.members.add(*peers)
+
+    principles = list(Principle.objects.peer_practice())
+    for index, reference in enumerate(NETWORK_REFERENCES):
+        opened_on = (now - timedelta(days=180 - index * 12)).date()
+        network, _ = Network.objects.get_or_create(
+            team=team, reference=reference, defaults={"opened_on": opened_on}
+        )
+        if network.meetings.exists():
+            continue
+        members = [
+            NetworkMember.objects.get_or_create(
+                network=network, name=name, relationship=relationship, agency_type=agency
+            )[0]
+            for name, relationship, agency in rng.sample(MEMBER_POOL, k=rng.randint(2, 4))
+        ]
+        _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
+
+    return DemoSummary(
+        users=User.objects.filter(email__in=[spec.email for spec in DEMO_PEOPLE]).count(),
+        networks=Network.objects.filter(team=team).count(),
+        meetings=NetworkMeeting.objects.filter(network__team=team).count(),
+        reflections=Reflection.objects.filter(author__in=people.values()).count(),
+    )
+
+
+def _seed_meetings(
+    network: Network,
+    members: list[NetworkMember],
+    peers: list[User],
+    practitioners: list[User],
+    principles: list[Principle],
+    index: int,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """About five meetings for a network, with the attendance patterns a team sees.
+
+    Networks 0-3 keep one peer at every meeting (continuity); networks 4-7 have a
+    first meeting without a peer, who joins later; the rest mix peers freely.
+    """
+    constant_peer = peers[index % len(peers)]
+    meeting_count = rng.randint(3, 7)
+    day = datetime.combine(network.opened_on, time(12), tzinfo=now.tzinfo)
+    for number in range(meeting_count):
+        day = day + timedelta(days=rng.randint(2, 14) if number else rng.randint(0, 2))
+        if day >= now:
+            break
+        meeting = NetworkMeeting.objects.create(
+            network=network,
+            starts_at=_meeting_start(day, rng),
+            duration_minutes=rng.choice([60, 75, 90, 90, 120]),
+            place=rng.choice([Place.HOME, Place.HOME, Place.TEAM_BASE, Place.ONLINE, Place.PHONE]),
+            reflecting_conversation=rng.random() < 0.7,
+        )
+        if index < 4:
+            peer = constant_peer
+        elif index < 8 and number == 0:
+            peer = None
+        else:
+            peer = rng.choice([*peers, None])
+        if peer is None:
+            # Now and then only one practitioner made it: Open Dialogue's warning case.
+            colleague_count = 1 if rng.random() < 0.1 else 2
+        else:
+            colleague_count = rng.choice([1, 1, 2])
+        colleagues = rng.sample(practitioners, k=colleague_count)
+        if peer:
+            PractitionerAttendance.objects.create(
+                meeting=meeting, practitioner=peer, role=Role.PEER_PRACTITIONER
+            )
+        for colleague in colleagues:
+            PractitionerAttendance.objects.create(
+                meeting=meeting, practitioner=colleague, role=Role.PRACTITIONER
+            )
+        present = [member for member in members if rng.random() < 0.75] or members[:1]
+        MemberAttendance.objects.bulk_create(
+            MemberAttendance(meeting=meeting, member=member) for member in present
+        )
+        if peer and rng.random() < 0.5:
+            _seed_reflection(meeting, peer, principles, rng)
+
+
+def _seed_reflection(
+    meeting: NetworkMeeting, author: User, principles: list[Principle], rng: random.Random
+) -> None:
+    reflection = Reflection.objects.create(
+        author=author,
+        meeting=meeting,
+        written_at=meeting.starts_at + timedelta(hours=rng.randint(2, 30)),
+        text=rng.choice(REFLECTION_TEXTS),
+        status=Status.FINAL if rng.random() < 0.8 else Status.DRAFT,
+    )
+    for principle in rng.sample(principles, k=min(len(principles), rng.randint(1, 3))):
+        PrincipleNote.objects.create(
+            reflection=reflection,
+            principle=principle,
+            text=PRINCIPLE_NOTE_TEXTS.get(principle.slug, ""),
+        )

@@ -1,0 +1,250 @@
+"""People, teams and the roles people hold in them.
+
+One person may hold several roles in a team (a peer practitioner who also
+facilitates an intervision group, a supervisor who is also a team lead), so a
+role is a Membership row, not a field on the user.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. People sign in with their email address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        help_text="Used for digest emails and for grouping meetings by day and month.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": "This is not a known time zone."}) from None
+
+
+class Role(models.TextChoices):
+    PEER_PRACTITIONER = "peer_practitioner", "Peer practitioner"
+    PRACTITIONER = "practitioner", "Practitioner"
+    SUPERVISOR = "supervisor", "Supervisor"
+    TEAM_LEAD = "team_lead", "Team lead"
+
+
+# The roles a person can hold in a network meeting.
+PRACTICE_ROLES = (Role.PEER_PRACTITIONER, Role.PRACTITIONER)
+
+
+class Discipline(models.TextChoices):
+    NURSING = "nursing", "Nursing"
+    PSYCHIATRY = "psychiatry", "Psychiatry"
+    PSYCHOLOGY = "psychology", "Psychology"
+    SOCIAL_WORK = "social_work", "Social work"
+    OCCUPATIONAL_THERAPY = "occupational_therapy", "Occupational therapy"
+    OTHER = "other", "Other"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def practising(self) -> MembershipQuerySet:
+        return self.filter(role__in=PRACTICE_ROLES)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    discipline = models.CharField(
+        max_length=32,
+        choices=Discipline.choices,
+        blank=True,
+        help_text="The professional background of a practitioner. Leave empty for other roles.",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "team", "role"],
+                name="membership_one_role_once",
+                violation_error_message="This person already holds this role in this team.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="practitioner", discipline__gt="")
+                | (~Q(role="practitioner") & Q(discipline="")),
+                name="membership_discipline_for_practitioners_only",
+                violation_error_message=(
+                    "A practitioner needs a discipline; other roles have none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.team}"
+
+    def clean(self) -> None:
+        if self.role == Role.PRACTITIONER and not self.discipline:
+            raise ValidationError({"discipline": "Choose the practitioner's discipline."})
+        if self.role != Role.PRACTITIONER and self.discipline:
+            raise ValidationError({"discipline": "Only practitioners have a discipline."})
+
+
+class SupervisionLinkQuerySet(models.QuerySet["SupervisionLink"]):
+    def current(self, on: date | None = None) -> SupervisionLinkQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(since__lte=on), Q(until__isnull=True) | Q(until__gte=on))
+
+
+class SupervisionLink(models.Model):
+    """A supervisor supervises a supervisee from one date, until another or for now."""
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisees_links"
+    )
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_links"
+    )
+    since = models.DateField(default=timezone.localdate)
+    until = models.DateField(null=True, blank=True)
+
+    objects = SupervisionLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["supervisor", "supervisee", "-since"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("supervisee")),
+                name="supervision_not_self",
+                violation_error_message="A person cannot supervise themselves.",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="supervision_until_after_since",
+                violation_error_message="The end date must not be before the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["supervisor", "supervisee", "since"],
+                name="supervision_link_unique_start",
+                violation_error_message="This supervision already starts on this date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.supervisee}"
+
+    def clean(self) -> None:
+        if (
+            self.supervisor_id
+            and not Membership.objects.filter(
+                user_id=self.supervisor_id, role=Role.SUPERVISOR
+            ).exists()
+        ):
+            raise ValidationError({"supervisor": "This person does not hold a supervisor role."})
+
+
+class IntervisionGroup(models.Model):
+    """Peers reflecting together on each other's practice, with a facilitator."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="intervision_groups")
+    name = models.CharField(max_length=120)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_groups"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="intervision_groups", blank=True
+    )
+
+    class Meta:
+        ordering = ["team", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "name"],
+                name="intervision_group_name_unique_in_team",
+                violation_error_message="This team already has a group with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.team})"
+
+    def clean(self) -> None:
+        if not (self.team_id and self.facilitator_id):
+            return
+        in_team = Membership.objects.filter(team_id=self.team_id, user_id=self.facilitator_id)
+        if not in_team.exists():
+            raise ValidationError({"facilitator": "The facilitator must belong to the team."})
+
+    def members_outside_team(self, users: Iterable[User]) -> list[User]:
+        """The given people who are not members of this group's team."""
+        in_team = set(
+            Membership.objects.filter(team_id=self.team_id).values_list("user_id", flat=True)
+        )
+        return [user for user in users if user.pk not in in_team]

@@ -1,0 +1,71 @@
+"""Shared fixtures: the named people the tests talk about."""
+
+import pytest
+from django.core.cache import cache
+
+from teams.models import Role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # The cache is Redis in CI: allauth keeps rate-limit counters there, and a
+    # counter left by one test must not lock out the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Riverside")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Hillside")
+
+
+def _member(team, role: Role, email: str, **extra):
+    user = UserFactory(email=email, **extra)
+    MembershipFactory(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def author(team):
+    """A peer practitioner who writes reflections."""
+    return _member(team, Role.PEER_PRACTITIONER, "author@example.org", first_name="Alex")
+
+
+@pytest.fixture
+def colleague(team):
+    """A practitioner from a professional background in the author's team."""
+    return _member(team, Role.PRACTITIONER, "colleague@example.org", first_name="Priya")
+
+
+@pytest.fixture
+def outsider(other_team):
+    """A peer practitioner in another team."""
+    return _member(other_team, Role.PEER_PRACTITIONER, "outsider@example.org")
+
+
+@pytest.fixture
+def supervisor(team):
+    return _member(team, Role.SUPERVISOR, "supervisor@example.org")
+
+
+@pytest.fixture
+def team_lead(team):
+    return _member(team, Role.TEAM_LEAD, "lead@example.org")
+
+
+@pytest.fixture
+def login(client):
+    """Sign a person in to the test client, and return the client."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
