@@ -85,6 +85,8 @@ def env_database(name: str, default_sqlite_path: Path) -> dict[str, Any]:
     """Read a database URL: postgres://user:pass@host:port/name or sqlite:///path."""
     value = _raw(name)
     if value is None:
+        # The embedded default: a fresh clone has no var/ yet.
+        default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
     url = urlsplit(value)
     if url.scheme == "sqlite":
