@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings import views as meeting_views
+from reflections import views as reflection_views
 
 urlpatterns = [
-    path("", meeting_views.home, name="home"),
+    path("", reflection_views.home, name="home"),
+    path("networks/", include("meetings.urls")),
+    path("reflections/", include("reflections.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
