@@ -81,6 +81,33 @@ def env_time_zone(name: str, default: str) -> str:
     return value
 
 
+def env_fernet_keys(name: str, dev_key_file: Path | None) -> list[str]:
+    """Read Fernet keys, newest first, comma-separated.
+
+    With dev_key_file (the embedded default), a key is generated there on first
+    run when the variable is unset. Without it, the variable is required.
+    """
+    from cryptography.fernet import Fernet
+
+    keys = env_list(name, [])
+    if not keys:
+        if dev_key_file is None:
+            raise ConfigError(name, "must be set when DEBUG is off (see docs/operations.md).")
+        if not dev_key_file.exists():
+            dev_key_file.parent.mkdir(parents=True, exist_ok=True)
+            dev_key_file.write_text(Fernet.generate_key().decode())
+            dev_key_file.chmod(0o600)
+        keys = [dev_key_file.read_text().strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                name, f"key {position} is not a Fernet key (32 url-safe base64 bytes)."
+            ) from None
+    return keys
+
+
 def env_database(name: str, default_sqlite_path: Path) -> dict[str, Any]:
     """Read a database URL: postgres://user:pass@host:port/name or sqlite:///path."""
     value = _raw(name)

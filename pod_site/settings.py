@@ -11,6 +11,7 @@ from pod_site.env import (
     env_bool,
     env_database,
     env_email,
+    env_fernet_keys,
     env_list,
     env_redis_url,
     env_required,
@@ -121,6 +122,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+
+# Encryption at rest of reflections' free text (reflections/fields.py): Fernet
+# keys, newest first. A development key is generated under var/ for `make run`.
+# TODO(step 6 hardening): FIELD_ENCRYPTION_KEYS is required when DEBUG is off.
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", VAR_DIR / "field_encryption.key")
 
 # Email: EMAIL_URL, or files under var/outbox/ by default.
 globals().update(env_email("EMAIL_URL", VAR_DIR / "outbox"))

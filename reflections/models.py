@@ -3,16 +3,33 @@
 Private by default: `Reflection.objects.visible_to(user)` is the only way a view
 reaches reflections, and today it gives a person their own notes only. Sharing
 with a supervisor or an intervision group widens that rule in one place.
+
+Every free-text field is encrypted at rest (reflections/fields.py).
 """
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from principles.models import Principle
+from reflections.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from teams.models import User
+
+# Long enough for any reflection; short enough that a paste of something else
+# is caught before it is stored.
+MAX_TEXT = 20_000
+text_limit = MaxLengthValidator(MAX_TEXT, f"Keep this to {MAX_TEXT:,} characters or fewer.")
 
 
 class Status(models.TextChoices):
@@ -20,12 +37,66 @@ class Status(models.TextChoices):
     FINAL = "final", "Final"
 
 
+class Presence(models.TextChoices):
+    NOT_AT_ALL = "not_at_all", "Not at all"
+    A_LITTLE = "a_little", "A little"
+    CLEARLY = "clearly", "Clearly"
+    STRONGLY = "strongly", "Strongly"
+
+
+class Disclosed(models.TextChoices):
+    NO = "no", "No"
+    IN_DIALOGUE = "dialogue", "Yes, in the dialogue"
+    IN_REFLECTING = "reflecting", "Yes, in a reflecting conversation"
+
+
+class FeltSafe(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class ColleagueResponse(models.TextChoices):
+    SUPPORTIVE = "supportive", "Supportive"
+    NEUTRAL = "neutral", "Neutral"
+    UNCOMFORTABLE = "uncomfortable", "Uncomfortable"
+    NOT_NOTICED = "not_noticed", "Not noticed"
+
+
+# 0 to 4, for emotional cost and for how I am after the meeting.
+SCALE_0_TO_4 = [MaxValueValidator(4, "Choose a number from 0 to 4.")]
+
+
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
-    def visible_to(self, user: settings.AUTH_USER_MODEL) -> ReflectionQuerySet:
+    def visible_to(self, user: User) -> ReflectionQuerySet:
         """The one visibility rule for reflections: a note is its author's alone."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(author=user)
+
+    def drafts(self) -> ReflectionQuerySet:
+        return self.filter(status=Status.DRAFT)
+
+    def with_details(self) -> ReflectionQuerySet:
+        """Everything a list or export shows, in a fixed number of queries."""
+        return self.select_related("meeting__network", "disclosure").prefetch_related(
+            models.Prefetch("principle_notes", PrincipleNote.objects.select_related("principle"))
+        )
+
+    def touching(self, principle_slug: str) -> ReflectionQuerySet:
+        """Reflections with something written or rated on a principle."""
+        return self.filter(
+            Exists(
+                PrincipleNote.objects.filter(
+                    reflection=OuterRef("pk"), principle__slug=principle_slug
+                ).exclude(text="", presence="")
+            )
+        )
+
+    def with_disclosure(self) -> ReflectionQuerySet:
+        return self.filter(
+            disclosure__disclosed__in=[Disclosed.IN_DIALOGUE, Disclosed.IN_REFLECTING]
+        )
 
 
 class Reflection(models.Model):
@@ -41,17 +112,43 @@ class Reflection(models.Model):
         help_text="Leave empty for a general reflection.",
     )
     written_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField("what happened between us", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    text = EncryptedTextField("what happened between us", blank=True, validators=[text_limit])
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    wants_supervision = models.BooleanField(
+        "I would like to talk about this in supervision", default=False
+    )
+    wellbeing = models.PositiveSmallIntegerField(
+        "how I am after this meeting",
+        null=True,
+        blank=True,
+        validators=SCALE_0_TO_4,
+        help_text="0 is very low, 4 is very well.",
+    )
 
     objects = ReflectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-written_at"]
         indexes = [models.Index(fields=["author", "-written_at"])]
+        constraints = [
+            # One note per person per meeting: a double click on "Write a
+            # reflection" finds the draft that is already there.
+            models.UniqueConstraint(
+                fields=["author", "meeting"],
+                condition=Q(meeting__isnull=False),
+                name="one_reflection_per_author_per_meeting",
+                violation_error_message="You already have a reflection on this meeting.",
+            ),
+            models.CheckConstraint(
+                condition=Q(wellbeing__isnull=True) | Q(wellbeing__lte=4),
+                name="reflection_wellbeing_0_to_4",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Reflection {self.pk} by {self.author}"
+        return f"Reflection {self.pk}"
 
     def clean(self) -> None:
         if self.meeting_id and self.author_id:
@@ -63,15 +160,90 @@ class Reflection(models.Model):
                     {"meeting": "You can only reflect on a meeting you attended."}
                 )
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def title(self) -> str:
+        """How the author sees this note in lists: the meeting, or "General reflection"."""
+        if self.meeting is None:
+            return "General reflection"
+        local = timezone.localtime(self.meeting.starts_at)
+        return f"{self.meeting.network.reference}, {local:%-d %b %Y}"
+
+    def has_content(self) -> bool:
+        notes = self.principle_notes.all()
+        return bool(self.text.strip() or any(note.text.strip() or note.presence for note in notes))
+
+    def mentions(self, words: str) -> bool:
+        """Whether the note's decrypted text contains these words (any case)."""
+        needle = words.casefold()
+        disclosure = getattr(self, "disclosure", None)
+        texts = [self.text, *(note.text for note in self.principle_notes.all())]
+        if disclosure:
+            texts += [disclosure.what_shared, disclosure.what_guided]
+        return any(needle in text.casefold() for text in texts)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the author wrote, as plain data (for versions and exports)."""
+        disclosure = getattr(self, "disclosure", None)
+        return {
+            "id": self.pk,
+            "meeting": (
+                {
+                    "network": self.meeting.network.reference,
+                    "starts_at": self.meeting.starts_at.isoformat(),
+                }
+                if self.meeting
+                else None
+            ),
+            "written_at": self.written_at.isoformat(),
+            "status": self.status,
+            "text": self.text,
+            "principles": [
+                {
+                    "principle": note.principle.name,
+                    "presence": note.get_presence_display() if note.presence else None,
+                    "note": note.text,
+                }
+                for note in self.principle_notes.all()
+                if note.text or note.presence
+            ],
+            "disclosure": disclosure.snapshot() if disclosure else None,
+            "wants_supervision": self.wants_supervision,
+            "wellbeing": self.wellbeing,
+        }
+
+    @transaction.atomic
+    def keep_version(self) -> ReflectionVersion:
+        """Store the note as it stands, before an edit to a finished note changes it."""
+        return ReflectionVersion.objects.create(
+            reflection=self, content=json.dumps(self.snapshot(), ensure_ascii=False)
+        )
+
+    def finish(self, now: datetime | None = None) -> None:
+        if not self.has_content():
+            raise ValidationError("Write something before you finish this note.")
+        self.status = Status.FINAL
+        self.finished_at = self.finished_at or now or timezone.now()
+        self.save(update_fields=["status", "finished_at", "updated_at"])
+
 
 class PrincipleNote(models.Model):
-    """What a reflection says about one principle."""
+    """What a reflection says about one principle, and how present it was."""
 
     reflection = models.ForeignKey(
         Reflection, on_delete=models.CASCADE, related_name="principle_notes"
     )
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="notes")
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True, validators=[text_limit])
+    presence = models.CharField(
+        "how present was this in the meeting",
+        max_length=16,
+        choices=Presence.choices,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["reflection", "principle__order"]
@@ -85,3 +257,75 @@ class PrincipleNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principle} note on reflection {self.reflection_id}"
+
+
+class Disclosure(models.Model):
+    """Whether the author shared their own experience, and what it cost them."""
+
+    reflection = models.OneToOneField(
+        Reflection, on_delete=models.CASCADE, related_name="disclosure"
+    )
+    disclosed = models.CharField(
+        "did I disclose", max_length=16, choices=Disclosed.choices, blank=True
+    )
+    what_shared = EncryptedTextField(
+        "what I shared, in a few words", blank=True, validators=[text_limit]
+    )
+    what_guided = EncryptedTextField("what guided my decision", blank=True, validators=[text_limit])
+    felt_safe = models.CharField(
+        "did it feel safe", max_length=8, choices=FeltSafe.choices, blank=True
+    )
+    colleague_response = models.CharField(
+        "how colleagues responded", max_length=16, choices=ColleagueResponse.choices, blank=True
+    )
+    emotional_cost = models.PositiveSmallIntegerField(
+        "its emotional cost to me",
+        null=True,
+        blank=True,
+        validators=SCALE_0_TO_4,
+        help_text="0 is none, 4 is very high.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(emotional_cost__isnull=True) | Q(emotional_cost__lte=4),
+                name="disclosure_cost_0_to_4",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure on reflection {self.reflection_id}"
+
+    @property
+    def did_disclose(self) -> bool:
+        return self.disclosed in (Disclosed.IN_DIALOGUE, Disclosed.IN_REFLECTING)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "disclosed": self.get_disclosed_display() if self.disclosed else None,
+            "what_shared": self.what_shared,
+            "what_guided": self.what_guided,
+            "felt_safe": self.get_felt_safe_display() if self.felt_safe else None,
+            "colleague_response": (
+                self.get_colleague_response_display() if self.colleague_response else None
+            ),
+            "emotional_cost": self.emotional_cost,
+        }
+
+
+class ReflectionVersion(models.Model):
+    """An earlier state of a finished note, kept when the author edits it."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="versions")
+    saved_at = models.DateTimeField(default=timezone.now)
+    content = EncryptedTextField(help_text="The note as it was, as JSON.")
+
+    class Meta:
+        ordering = ["-saved_at"]
+
+    def __str__(self) -> str:
+        return f"Version of reflection {self.reflection_id} from {self.saved_at:%Y-%m-%d %H:%M}"
+
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.content)

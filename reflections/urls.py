@@ -1,5 +1,15 @@
+from django.urls import path
 
+from reflections import views
 
 app_name = "reflections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.timeline, name="timeline"),
+    path("new/", views.start, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("export.md", views.export, {"fmt": "markdown"}, name="export_markdown"),
+    path("export.json", views.export, {"fmt": "json"}, name="export_json"),
+]

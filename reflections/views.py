@@ -1,21 +1,260 @@
+"""My practice, writing reflections, finding them again, and taking them away.
+
+Every view reaches reflections through `Reflection.objects.visible_to(user)`,
+so a note someone may not see answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.models import NetworkMeeting
+from principles.models import Principle
+from reflections.forms import ReflectionForm, StartReflectionForm, TimelineFilterForm
+from reflections.models import PrincipleNote, Reflection
 
-RECENT_MEETINGS = 10
+RECENT_MEETINGS = 5
+AWAITING_REFLECTION_DAYS = 30
+PRINCIPLES_LATELY_DAYS = 90
+TIMELINE_PAGE_SIZE = 20
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """My practice: the signed-in person's recent network meetings."""
-    meetings = (
-        NetworkMeeting.objects.for_user(request.user)
-        .attended_by(request.user)
+    """My practice: my meetings, what still needs a reflection, my drafts, my principles."""
+    user = request.user
+    now = timezone.now()
+    my_meetings = (
+        NetworkMeeting.objects.for_user(user)
+        .attended_by(user)
         .with_is_first()
         .select_related("network")
         .prefetch_related("practitioner_attendances__practitioner")
-        .order_by("-starts_at")[:RECENT_MEETINGS]
     )
-    return render(request, "reflections/home.html", {"meetings": meetings})
+    reflected = Reflection.objects.visible_to(user).filter(meeting=OuterRef("pk"))
+    principle_counts = (
+        PrincipleNote.objects.filter(
+            reflection__in=Reflection.objects.visible_to(user),
+            reflection__written_at__gte=now - timedelta(days=PRINCIPLES_LATELY_DAYS),
+        )
+        .exclude(text="", presence="")
+        .values("principle")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["principle"]: row["count"] for row in principle_counts}
+    principles_lately = [
+        (principle, counts.get(principle.pk, 0)) for principle in Principle.objects.peer_practice()
+    ]
+    context = {
+        "upcoming": my_meetings.filter(starts_at__gt=now).order_by("starts_at")[:RECENT_MEETINGS],
+        "recent": my_meetings.filter(starts_at__lte=now).order_by("-starts_at")[:RECENT_MEETINGS],
+        "awaiting_reflection": my_meetings.filter(
+            starts_at__lte=now,
+            starts_at__gte=now - timedelta(days=AWAITING_REFLECTION_DAYS),
+        )
+        .exclude(Exists(reflected))
+        .order_by("-starts_at"),
+        "drafts": Reflection.objects.visible_to(user)
+        .drafts()
+        .select_related("meeting__network")
+        .order_by("-updated_at"),
+        "principles_lately": principles_lately,
+        "principles_lately_max": max(counts.values(), default=0),
+        "principles_lately_days": PRINCIPLES_LATELY_DAYS,
+    }
+    return render(request, "reflections/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """Begin a reflection: choose the meeting (or none), then write.
+
+    The draft is created at once so that autosave has somewhere to write. If I
+    already have a note on that meeting (a double click, a second tab), I am
+    taken to it instead of getting a second one.
+    """
+    form = StartReflectionForm(request.POST or None, user=request.user)
+    if request.method == "GET":
+        meeting_id = request.GET.get("meeting")
+        if meeting_id:
+            form = StartReflectionForm(
+                initial={"meeting": _attended_meeting_or_404(request, meeting_id)},
+                user=request.user,
+            )
+        return render(request, "reflections/start.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "reflections/start.html", {"form": form}, status=422)
+    meeting = form.cleaned_data["meeting"]
+    if meeting is not None:
+        existing = Reflection.objects.visible_to(request.user).filter(meeting=meeting).first()
+        if existing:
+            return redirect("reflections:edit", pk=existing.pk)
+    try:
+        with transaction.atomic():
+            reflection = Reflection.objects.create(author=request.user, meeting=meeting)
+    except IntegrityError:
+        # A simultaneous request created it first.
+        reflection = Reflection.objects.visible_to(request.user).get(meeting=meeting)
+    return redirect("reflections:edit", pk=reflection.pk)
+
+
+def _attended_meeting_or_404(request: HttpRequest, meeting_id: str) -> NetworkMeeting:
+    if not meeting_id.isdigit():
+        raise Http404("No such meeting.")
+    meetings = NetworkMeeting.objects.for_user(request.user).attended_by(request.user)
+    return get_object_or_404(meetings, pk=meeting_id)
+
+
+def _my_reflection(request: HttpRequest, pk: int) -> Reflection:
+    return get_object_or_404(Reflection.objects.visible_to(request.user).with_details(), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write or change a note. "Save" keeps it as it is; "Finish" makes it final."""
+    reflection = _my_reflection(request, pk)
+    principles = list(Principle.objects.peer_practice().prefetch_related("prompts"))
+    if request.method == "GET":
+        form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), principles=principles)
+        return render(request, "reflections/edit.html", _edit_context(reflection, form))
+    form = ReflectionForm(request.POST, principles=principles)
+    if not form.is_valid():
+        return render(request, "reflections/edit.html", _edit_context(reflection, form), status=422)
+    form.save(reflection)
+    if request.POST.get("action") == "finish" and reflection.is_draft:
+        try:
+            reflection.finish()
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(
+                request, "reflections/edit.html", _edit_context(reflection, form), status=422
+            )
+        messages.success(request, "Your reflection is finished. It is private to you.")
+        return redirect("reflections:detail", pk=reflection.pk)
+    messages.success(request, f"Saved at {timezone.localtime():%H:%M}.")
+    return redirect("reflections:edit", pk=reflection.pk)
+
+
+def _edit_context(reflection: Reflection, form: ReflectionForm) -> dict[str, object]:
+    return {"reflection": reflection, "form": form, "sections": form.principle_sections()}
+
+
+@require_POST
+def autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a draft as the person types (htmx). Answers with the save status line.
+
+    Not behind @login_required: an expired session must not be redirected to
+    the sign-in page inside the status line, but told plainly, so that the text
+    still on the page is not lost.
+    """
+    if not request.user.is_authenticated:
+        return _autosave_status(request, "signed_out", status=401)
+    reflection = _my_reflection(request, pk)
+    if not reflection.is_draft:
+        # A finished note changes only by an explicit save, which keeps a version.
+        return _autosave_status(request, "finished", status=409)
+    principles = list(Principle.objects.peer_practice())
+    form = ReflectionForm(request.POST, principles=principles)
+    if not form.is_valid():
+        return _autosave_status(request, "invalid", form=form, status=422)
+    form.save(reflection)
+    return _autosave_status(request, "saved", saved_at=timezone.localtime(reflection.updated_at))
+
+
+def _autosave_status(request: HttpRequest, state: str, status: int = 200, **extra) -> HttpResponse:
+    return render(
+        request,
+        "reflections/edit.html#autosave-status",
+        {"autosave_state": state, **extra},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _my_reflection(request, pk)
+    return render(
+        request,
+        "reflections/detail.html",
+        {"reflection": reflection, "versions": reflection.versions.all()},
+    )
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    """My reflections, newest first, filtered by what the URL says."""
+    form = TimelineFilterForm(request.GET or None, user=request.user)
+    reflections = Reflection.objects.visible_to(request.user).with_details()
+    search = ""
+    if form.is_valid():
+        reflections = form.filter(reflections)
+        search = form.cleaned_data["q"].strip()
+    # Notes are encrypted, so the database cannot search them: decrypt mine and look.
+    found = [r for r in reflections if r.mentions(search)] if search else reflections
+    page = Paginator(found, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "search": search, "query": _query_without_page(request)}
+    template = "reflections/timeline.html"
+    if request.htmx and request.htmx.target == "timeline-results":
+        template += "#timeline-results"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """All my reflections as Markdown or JSON, streamed so memory stays flat."""
+    reflections = (
+        Reflection.objects.visible_to(request.user)
+        .with_details()
+        .order_by("written_at")
+        .iterator(chunk_size=200)
+    )
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = StreamingHttpResponse(_json_lines(reflections), content_type="application/json")
+    else:
+        response = StreamingHttpResponse(
+            _markdown_parts(reflections, request), content_type="text/markdown; charset=utf-8"
+        )
+    extension = "json" if fmt == "json" else "md"
+    response["Content-Disposition"] = f'attachment; filename="my-reflections-{stamp}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_lines(reflections: Iterator[Reflection]) -> Iterator[str]:
+    yield "[\n"
+    for index, reflection in enumerate(reflections):
+        yield ("" if index == 0 else ",\n") + json.dumps(reflection.snapshot(), ensure_ascii=False)
+    yield "\n]\n"
+
+
+def _markdown_parts(reflections: Iterator[Reflection], request: HttpRequest) -> Iterator[str]:
+    yield render_to_string("reflections/export_header.md", request=request)
+    for reflection in reflections:
+        yield render_to_string("reflections/export_item.md", {"r": reflection.snapshot()})

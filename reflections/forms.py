@@ -1,0 +1,231 @@
+"""Forms for writing reflections and for finding them again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.models import Network, NetworkMeeting
+from principles.models import Principle
+from reflections.models import (
+    MAX_TEXT,
+    ColleagueResponse,
+    Disclosed,
+    Disclosure,
+    FeltSafe,
+    Presence,
+    PrincipleNote,
+    Reflection,
+    ReflectionQuerySet,
+    Status,
+)
+
+SCALE_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(5)]
+TEXTAREA = {"rows": 6, "class": "nhsuk-textarea"}
+DISCLOSURE_FIELDS = [
+    "disclosed",
+    "what_shared",
+    "what_guided",
+    "felt_safe",
+    "colleague_response",
+    "emotional_cost",
+]
+
+
+def _text_field(label: str, hint: str = "", rows: int = 6) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=False,
+        max_length=MAX_TEXT,
+        strip=False,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": rows}),
+    )
+
+
+def _choice_field(label: str, choices: list[tuple[str, str]], hint: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        help_text=hint,
+        required=False,
+        choices=[("", "Not answered"), *choices],
+        widget=forms.RadioSelect,
+    )
+
+
+def _scale_field(label: str, hint: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        required=False,
+        choices=SCALE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+
+class StartReflectionForm(forms.Form):
+    """Which meeting a new reflection is about: one I attended, or none."""
+
+    meeting = forms.ModelChoiceField(
+        queryset=NetworkMeeting.objects.none(),
+        required=False,
+        empty_label="A general reflection, not about one meeting",
+        label="Which meeting is this about?",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = (
+            NetworkMeeting.objects.for_user(user)
+            .attended_by(user)
+            .select_related("network")
+            .order_by("-starts_at")
+        )
+
+
+class ReflectionForm(forms.Form):
+    """The whole note: free text, one note per principle, the disclosure, and how I am.
+
+    Principle fields are named `note_<slug>` and `presence_<slug>`; the template
+    groups them with the principle's prompts (see `principle_sections`).
+    """
+
+    text = _text_field(
+        "What happened between us",
+        "Whatever stays with you from the meeting, in your own words.",
+        rows=8,
+    )
+    disclosed = _choice_field("Did I disclose?", Disclosed.choices)
+    what_shared = _text_field("What I shared, in a few words", rows=3)
+    what_guided = _text_field("What guided my decision", "Whether you shared or held back.", rows=3)
+    felt_safe = _choice_field("Did it feel safe?", FeltSafe.choices)
+    colleague_response = _choice_field("How did colleagues respond?", ColleagueResponse.choices)
+    emotional_cost = _scale_field("Its emotional cost to me", "0 is none, 4 is very high.")
+    wants_supervision = forms.BooleanField(
+        label="I would like to talk about this in supervision", required=False
+    )
+    wellbeing = _scale_field("How I am after this meeting", "0 is very low, 4 is very well.")
+
+    def __init__(self, *args: Any, principles: list[Principle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.principles = principles
+        for principle in principles:
+            self.fields[f"note_{principle.slug}"] = _text_field(
+                f"My note on {principle.name.lower()}", rows=4
+            )
+            self.fields[f"presence_{principle.slug}"] = _choice_field(
+                f"How present was {principle.name.lower()} in the meeting?", Presence.choices
+            )
+
+    @classmethod
+    def initial_for(cls, reflection: Reflection) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "text": reflection.text,
+            "wants_supervision": reflection.wants_supervision,
+            "wellbeing": reflection.wellbeing,
+        }
+        for note in reflection.principle_notes.all():
+            initial[f"note_{note.principle.slug}"] = note.text
+            initial[f"presence_{note.principle.slug}"] = note.presence
+        disclosure = getattr(reflection, "disclosure", None)
+        if disclosure:
+            initial.update({name: getattr(disclosure, name) for name in DISCLOSURE_FIELDS})
+        return initial
+
+    def principle_sections(self) -> list[dict[str, Any]]:
+        """Each principle with its prompts and its two bound fields, for the template."""
+        return [
+            {
+                "principle": principle,
+                "note": self[f"note_{principle.slug}"],
+                "presence": self[f"presence_{principle.slug}"],
+            }
+            for principle in self.principles
+        ]
+
+    @transaction.atomic
+    def save(self, reflection: Reflection) -> Reflection:
+        """Write the cleaned data into the reflection and its parts.
+
+        A finished note keeps the version it replaces, so an edit never loses
+        what was written before.
+        """
+        data = self.cleaned_data
+        if reflection.status == Status.FINAL:
+            reflection.keep_version()
+        reflection.text = data["text"]
+        reflection.wants_supervision = data["wants_supervision"]
+        reflection.wellbeing = data["wellbeing"]
+        reflection.save()
+        existing = {note.principle_id: note for note in reflection.principle_notes.all()}
+        for principle in self.principles:
+            text = data[f"note_{principle.slug}"]
+            presence = data[f"presence_{principle.slug}"]
+            note = existing.get(principle.pk)
+            if note is None and not (text or presence):
+                continue
+            note = note or PrincipleNote(reflection=reflection, principle=principle)
+            note.text, note.presence = text, presence
+            note.save()
+        Disclosure.objects.update_or_create(
+            reflection=reflection, defaults={name: data[name] for name in DISCLOSURE_FIELDS}
+        )
+        # Drop cached parts so the caller sees what was saved.
+        reflection._prefetched_objects_cache = {}
+        reflection.__dict__.pop("disclosure", None)
+        return reflection
+
+
+PERIODS = {
+    "30d": ("Last 30 days", timedelta(days=30)),
+    "3m": ("Last 3 months", timedelta(days=91)),
+    "12m": ("Last 12 months", timedelta(days=365)),
+}
+
+
+class TimelineFilterForm(forms.Form):
+    """Filters for My reflections. Every combination is a bookmarkable URL."""
+
+    q = forms.CharField(label="Search my notes", required=False, max_length=200)
+    principle = forms.ModelChoiceField(
+        queryset=Principle.objects.peer_practice(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any principle",
+    )
+    network = forms.ModelChoiceField(
+        queryset=Network.objects.none(), required=False, empty_label="Any network"
+    )
+    period = forms.ChoiceField(
+        choices=[("", "Any time")] + [(key, label) for key, (label, _) in PERIODS.items()],
+        required=False,
+    )
+    disclosure = forms.BooleanField(label="With a disclosure", required=False)
+    supervision = forms.BooleanField(label="Asked for supervision", required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = Network.objects.for_user(user).order_by("reference")
+
+    def filter(self, reflections: ReflectionQuerySet) -> ReflectionQuerySet:
+        """Apply the database filters. Text search happens after decryption."""
+        data = self.cleaned_data
+        if data.get("principle"):
+            reflections = reflections.touching(data["principle"].slug)
+        if data.get("network"):
+            reflections = reflections.filter(meeting__network=data["network"])
+        if data.get("period"):
+            reflections = reflections.filter(
+                written_at__gte=timezone.now() - PERIODS[data["period"]][1]
+            )
+        if data.get("disclosure"):
+            reflections = reflections.with_disclosure()
+        if data.get("supervision"):
+            reflections = reflections.filter(wants_supervision=True)
+        return reflections

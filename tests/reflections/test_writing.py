@@ -1,0 +1,233 @@
+"""Writing a reflection: starting, autosaving, finishing, editing, and bad input."""
+
+import pytest
+from django.urls import reverse
+
+from reflections.models import Disclosure, PrincipleNote, Reflection, Status
+from tests.factories import NetworkFactory, NetworkMeetingFactory, ReflectionFactory
+from tests.reflections.conftest import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_starting_a_reflection_on_a_meeting_creates_one_draft(login, author, meeting):
+    client = login(author)
+
+    first = client.post(reverse("reflections:new"), {"meeting": meeting.pk})
+    second = client.post(reverse("reflections:new"), {"meeting": meeting.pk})  # a double click
+
+    reflection = Reflection.objects.get()
+    assert (reflection.author, reflection.meeting, reflection.status) == (
+        author,
+        meeting,
+        Status.DRAFT,
+    )
+    assert (
+        first["Location"] == second["Location"] == reverse("reflections:edit", args=[reflection.pk])
+    )
+
+
+def test_a_general_reflection_needs_no_meeting(login, author):
+    response = login(author).post(reverse("reflections:new"), {"meeting": ""})
+
+    reflection = Reflection.objects.get()
+    assert reflection.meeting is None
+    assert response["Location"] == reverse("reflections:edit", args=[reflection.pk])
+
+
+def test_a_meeting_i_did_not_attend_cannot_be_chosen(login, team, author):
+    other = NetworkMeetingFactory(network=NetworkFactory(team=team))
+
+    response = login(author).post(reverse("reflections:new"), {"meeting": other.pk})
+
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()
+    assert not Reflection.objects.exists()
+
+
+@pytest.mark.parametrize("meeting_id", ["999999", "abc"])
+def test_a_tampered_meeting_id_in_the_start_link_is_404(login, author, meeting, meeting_id):
+    response = login(author).get(reverse("reflections:new"), {"meeting": meeting_id})
+
+    assert response.status_code == 404
+
+
+def test_the_start_page_offers_my_meetings(login, author, meeting):
+    response = login(author).get(reverse("reflections:new"), {"meeting": meeting.pk})
+
+    assert response.status_code == 200
+    assert f'<option value="{meeting.pk}" selected>' in response.content.decode()
+
+
+def test_saving_writes_text_principle_notes_and_disclosure(login, author, meeting, principles):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="")
+    data = form_data(
+        text="Mum spoke about the night it began.",
+        note_attunement="I noticed the brother's silence.",
+        presence_attunement="clearly",
+        presence_validation="a_little",
+        disclosed="dialogue",
+        what_shared="That I had felt like that too.",
+        what_guided="It seemed to let Mum say more.",
+        felt_safe="partly",
+        colleague_response="supportive",
+        emotional_cost="3",
+        wants_supervision="on",
+        wellbeing="2",
+        action="save",
+    )
+
+    response = login(author).post(reverse("reflections:edit", args=[reflection.pk]), data)
+
+    assert response.status_code == 302
+    reflection.refresh_from_db()
+    assert reflection.text == "Mum spoke about the night it began."
+    assert reflection.wants_supervision is True
+    assert reflection.wellbeing == 2
+    assert reflection.status == Status.DRAFT
+    notes = {n.principle.slug: (n.text, n.presence) for n in PrincipleNote.objects.all()}
+    assert notes == {
+        "attunement": ("I noticed the brother's silence.", "clearly"),
+        "validation": ("", "a_little"),
+    }
+    disclosure = Disclosure.objects.get(reflection=reflection)
+    assert disclosure.did_disclose
+    assert (disclosure.felt_safe, disclosure.emotional_cost) == ("partly", 3)
+
+
+def test_finish_makes_the_note_final(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="")
+
+    response = login(author).post(
+        reverse("reflections:edit", args=[reflection.pk]),
+        form_data(text="Something to keep.", action="finish"),
+    )
+
+    assert response["Location"] == reverse("reflections:detail", args=[reflection.pk])
+    reflection.refresh_from_db()
+    assert reflection.status == Status.FINAL
+    assert reflection.finished_at is not None
+
+
+def test_an_empty_note_cannot_be_finished(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="")
+
+    response = login(author).post(
+        reverse("reflections:edit", args=[reflection.pk]), form_data(action="finish")
+    )
+
+    assert response.status_code == 422
+    assert "Write something before you finish this note." in response.content.decode()
+    reflection.refresh_from_db()
+    assert reflection.status == Status.DRAFT
+
+
+def test_text_over_20000_characters_is_refused_and_nothing_is_lost(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="Saved before.")
+    too_long = "x" * 20_001
+
+    response = login(author).post(
+        reverse("reflections:edit", args=[reflection.pk]),
+        form_data(text="New words I typed.", note_validation=too_long, action="save"),
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 422
+    assert "There is a problem" in content
+    assert "Ensure this value has at most 20000 characters" in content
+    assert "New words I typed." in content  # what was typed comes back
+    reflection.refresh_from_db()
+    assert reflection.text == "Saved before."  # and what was saved is untouched
+
+
+def test_editing_a_finished_note_keeps_the_earlier_version(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="First words.")
+    reflection.finish()
+
+    login(author).post(
+        reverse("reflections:edit", args=[reflection.pk]),
+        form_data(text="Second thoughts.", action="save"),
+    )
+
+    reflection.refresh_from_db()
+    assert reflection.text == "Second thoughts."
+    assert reflection.status == Status.FINAL
+    (version,) = reflection.versions.all()
+    assert version.data()["text"] == "First words."
+
+
+def test_autosave_saves_a_draft_and_says_when(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="")
+
+    response = login(author).post(
+        reverse("reflections:autosave", args=[reflection.pk]),
+        form_data(text="Half a thought"),
+        HTTP_HX_REQUEST="true",
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Draft saved at" in content
+    assert "<html" not in content  # only the status line
+    reflection.refresh_from_db()
+    assert reflection.text == "Half a thought"
+
+
+def test_autosave_after_the_session_expired_says_so_and_keeps_nothing_half_done(
+    client, author, meeting
+):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="Saved.")
+
+    response = client.post(
+        reverse("reflections:autosave", args=[reflection.pk]),
+        form_data(text="Typed after the session ended"),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 401
+    assert "You have been signed out" in response.content.decode()
+    reflection.refresh_from_db()
+    assert reflection.text == "Saved."
+
+
+def test_autosave_does_not_touch_a_finished_note(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="Final words.")
+    reflection.finish()
+
+    response = login(author).post(
+        reverse("reflections:autosave", args=[reflection.pk]),
+        form_data(text="Changed"),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 409
+    reflection.refresh_from_db()
+    assert reflection.text == "Final words."
+    assert not reflection.versions.exists()
+
+
+def test_autosave_with_invalid_input_saves_nothing_and_explains(login, author, meeting):
+    reflection = ReflectionFactory(author=author, meeting=meeting, text="Saved.")
+
+    response = login(author).post(
+        reverse("reflections:autosave", args=[reflection.pk]),
+        form_data(text="y" * 20_001),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 422
+    assert "Not saved yet" in response.content.decode()
+    reflection.refresh_from_db()
+    assert reflection.text == "Saved."
+
+
+def test_the_edit_page_shows_every_principle_with_its_prompts(login, author, meeting, principles):
+    reflection = ReflectionFactory(author=author, meeting=meeting)
+
+    content = login(author).get(reverse("reflections:edit", args=[reflection.pk])).content.decode()
+
+    for principle in principles:
+        assert principle.name in content
+        for prompt in principle.prompts.all():
+            assert prompt.text.replace("'", "&#x27;") in content
+    assert 'hx-post="' + reverse("reflections:autosave", args=[reflection.pk]) in content
