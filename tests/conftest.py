@@ -4,7 +4,14 @@ import pytest
 from django.core.cache import cache
 
 from teams.models import Role
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    NetworkFactory,
+    NetworkMeetingFactory,
+    PractitionerAttendanceFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +71,15 @@ def supervisor(team):
 @pytest.fixture
 def team_lead(team):
     return _member(team, Role.TEAM_LEAD, "lead@example.org")
+
+
+@pytest.fixture
+def meeting(team, author, colleague):
+    """A meeting of the Birch network that the author and the colleague attended."""
+    meeting = NetworkMeetingFactory(network=NetworkFactory(team=team, reference="Birch"))
+    PractitionerAttendanceFactory(meeting=meeting, practitioner=author)
+    PractitionerAttendanceFactory(meeting=meeting, practitioner=colleague, role=Role.PRACTITIONER)
+    return meeting
 
 
 @pytest.fixture

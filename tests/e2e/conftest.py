@@ -189,6 +189,11 @@ class BrowserErrors:
         if response.status >= 500:
             self.problems.append(f"server error {response.status}: {response.url}")
 
+    def expected_not_found(self, url: str) -> None:
+        """Forget the console error of a page a test means to answer 404."""
+        logged = f"status of 404 (Not Found) ({url})"
+        self.problems = [problem for problem in self.problems if not problem.endswith(logged)]
+
     def assert_none(self) -> None:
         problems, self.problems = self.problems, []
         if problems:

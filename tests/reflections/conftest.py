@@ -1,17 +1,6 @@
 import pytest
 
 from principles.models import Principle
-from teams.models import Role
-from tests.factories import NetworkFactory, NetworkMeetingFactory, PractitionerAttendanceFactory
-
-
-@pytest.fixture
-def meeting(team, author, colleague):
-    """A meeting of the Birch network that the author and the colleague attended."""
-    meeting = NetworkMeetingFactory(network=NetworkFactory(team=team, reference="Birch"))
-    PractitionerAttendanceFactory(meeting=meeting, practitioner=author)
-    PractitionerAttendanceFactory(meeting=meeting, practitioner=colleague, role=Role.PRACTITIONER)
-    return meeting
 
 
 @pytest.fixture

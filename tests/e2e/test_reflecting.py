@@ -1,0 +1,75 @@
+"""Writing a reflection in a real browser: autosave, finish, find it again, privacy."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from reflections.models import Reflection, Status
+
+
+def test_a_peer_writes_a_reflection_that_saves_itself(
+    page: Page, live_server, author, colleague, meeting, sign_in, axe_check
+):
+    sign_in(page, author)
+    expect(page.get_by_role("heading", name="Meetings waiting for a reflection")).to_be_visible()
+    axe_check(page)
+
+    page.get_by_role("button", name=re.compile("Reflect on this meeting")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Birch")
+    axe_check(page)
+
+    page.get_by_label("What happened between us").fill("Mum spoke first today.")
+    # Autosave: a few seconds after typing stops, the status line says when.
+    expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=8000)
+    reflection = Reflection.objects.get(author=author)
+    assert reflection.text == "Mum spoke first today."
+
+    page.get_by_label("My note on attunement").fill("The brother's silence said a lot.")
+    page.get_by_label("My note on validation").fill("I told Mum her fear made sense.")
+    page.get_by_role("group", name="How present was attunement in the meeting?").get_by_label(
+        "Clearly"
+    ).check()
+    page.get_by_role("group", name="Did I disclose?").get_by_label("Yes, in the dialogue").check()
+    page.get_by_label("What I shared, in a few words").fill("That I had been there too.")
+    page.get_by_role("group", name="Its emotional cost to me").get_by_label("3").check()
+    page.get_by_role("button", name="Finish").click()
+
+    expect(page.get_by_text("Your reflection is finished")).to_be_visible()
+    axe_check(page)
+    reflection.refresh_from_db()
+    assert reflection.status == Status.FINAL
+    assert reflection.disclosure.what_shared == "That I had been there too."
+
+    # Found again in My reflections by a filter, updated in place.
+    page.goto(live_server.url + "/reflections/")
+    page.get_by_label("With a disclosure").check()
+    expect(page).to_have_url(re.compile(r"disclosure=on"))
+    expect(page.locator("#timeline-results")).to_contain_text("1 reflection.")
+    expect(page.locator("#timeline-results")).to_contain_text("Birch")
+    axe_check(page)
+
+
+def test_a_colleague_who_opens_the_link_gets_404(
+    page: Page, live_server, author, colleague, meeting, sign_in, browser_errors
+):
+    reflection = Reflection.objects.create(author=author, meeting=meeting, text="Private.")
+    sign_in(page, colleague)
+    url = f"{live_server.url}/reflections/{reflection.pk}/"
+
+    response = page.goto(url)
+
+    assert response.status == 404
+    expect(page.get_by_text("Private.")).to_have_count(0)
+    browser_errors.expected_not_found(url)
+
+
+def test_the_reflection_form_fits_a_phone(
+    phone: Page, live_server, author, meeting, sign_in, axe_check
+):
+    reflection = Reflection.objects.create(author=author, meeting=meeting)
+    sign_in(phone, author)
+
+    phone.goto(f"{live_server.url}/reflections/{reflection.pk}/edit/")
+
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(phone)
