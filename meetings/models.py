@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from teams.models import PRACTICE_ROLES, Membership, Role, Team
@@ -25,7 +26,28 @@ class NetworkQuerySet(models.QuerySet["Network"]):
         """The one visibility rule for networks: members of the network's team see it."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(team__memberships__user=user).distinct()
+        # Exists rather than a join: a person may hold several roles in a team,
+        # and a join would repeat the network once per role.
+        return self.filter(Exists(Membership.objects.filter(team=OuterRef("team"), user=user)))
+
+    def practised_by(self, user: settings.AUTH_USER_MODEL) -> NetworkQuerySet:
+        """Networks of the teams where the person practises, so may log meetings."""
+        return self.filter(
+            Exists(Membership.objects.practising().filter(team=OuterRef("team"), user=user))
+        )
+
+    def search(self, query: str) -> NetworkQuerySet:
+        query = query.strip()
+        return self.filter(reference__icontains=query) if query else self
+
+    def with_meeting_summary(self) -> NetworkQuerySet:
+        """Annotate `meeting_count` and `last_meeting_at` for lists."""
+        return self.annotate(
+            meeting_count=Count("meetings"), last_meeting_at=Max("meetings__starts_at")
+        )
+
+    def open_first(self) -> NetworkQuerySet:
+        return self.order_by(F("closed_on").desc(nulls_first=True), "reference")
 
 
 class Network(models.Model):
@@ -57,8 +79,46 @@ class Network(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:network_detail", args=[self.pk])
+
     def clean(self) -> None:
         self.reference = " ".join(self.reference.split())
+        if self.pk is None:
+            return
+        # Keep the dates consistent with the meetings already logged, which
+        # NetworkMeeting.clean checks the other way round.
+        span = self.meetings.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+        if span["first"] is None:
+            return
+        first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
+        errors = {}
+        if self.opened_on and first < self.opened_on:
+            errors["opened_on"] = f"The first meeting was on {first:%d %B %Y}, before this date."
+        if self.closed_on and last > self.closed_on:
+            errors["closed_on"] = f"The last meeting was on {last:%d %B %Y}, after this date."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_practised_by(self, user: settings.AUTH_USER_MODEL) -> bool:
+        """Whether the person may log meetings for this network and change it."""
+        return Membership.objects.practising().filter(team_id=self.team_id, user=user).exists()
+
+    def practice_roles(self) -> dict[int, str]:
+        """The role each practising member of the team holds at a meeting, by user id.
+
+        Someone who is both a peer practitioner and a practitioner attends as a
+        peer: the peer contribution is what the team needs to see.
+        """
+        roles: dict[int, str] = {}
+        for user_id, role in (
+            Membership.objects.practising()
+            .filter(team_id=self.team_id)
+            .values_list("user_id", "role")
+        ):
+            if role == Role.PEER_PRACTITIONER or user_id not in roles:
+                roles[user_id] = role
+        return roles
 
 
 class Relationship(models.TextChoices):
@@ -142,6 +202,21 @@ class NetworkMeetingQuerySet(models.QuerySet["NetworkMeeting"]):
         )
         return self.annotate(is_first_meeting=~Exists(earlier))
 
+    def timeline(self) -> NetworkMeetingQuerySet:
+        """Newest first, with whether each is the first and who attended, in fixed queries."""
+        return (
+            self.with_is_first()
+            .select_related("network")
+            .prefetch_related(
+                Prefetch(
+                    "practitioner_attendances",
+                    queryset=PractitionerAttendance.objects.select_related("practitioner"),
+                ),
+                "members_present",
+            )
+            .order_by("-starts_at")
+        )
+
 
 class NetworkMeeting(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
@@ -172,18 +247,27 @@ class NetworkMeeting(models.Model):
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["network", "starts_at"])]
         constraints = [
+            # Also the index for a network's meetings by time. It stops a form
+            # submitted twice from logging the same meeting twice.
+            models.UniqueConstraint(
+                fields=["network", "starts_at"],
+                name="meeting_network_starts_at_unique",
+                violation_error_message="This network already has a meeting at this time.",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=600),
                 name="meeting_duration_1_to_600_minutes",
                 violation_error_message="A meeting lasts from 1 to 600 minutes.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)
         return f"{self.network} · {local:%d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.starts_at is None or self.network_id is None:

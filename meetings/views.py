@@ -1,1 +1,257 @@
-"""Views for networks and their meetings, scoped to the person's teams."""
+"""Views for networks and their meetings, scoped to the person's teams.
+
+Who may do what:
+- everyone in a network's team, whatever their role, sees the network, its
+  members and its meetings; to anyone else it does not exist (404);
+- only the team's practising members (peer practitioners and practitioners) add
+  or change networks, network members and meetings. Team leads and supervisors
+  get 403 there: they can see the network, so a 404 would mislead them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from meetings.forms import (
+    ChooseNetworkForm,
+    MeetingForm,
+    NetworkEditForm,
+    NetworkForm,
+    NetworkMemberForm,
+    NetworkSearchForm,
+)
+from meetings.models import Network, NetworkMeeting, NetworkMember
+from teams.models import Membership, Team, User
+
+# The id of the form, in templates/meetings/meeting_form.html, that adds a
+# network member from within the meeting form.
+ADD_MEMBER_FORM = "add-member"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request as django-htmx's middleware and authentication leave it."""
+
+    htmx: HtmxDetails
+    user: User
+
+
+def _wants_fragment(request: HtmxHttpRequest) -> bool:
+    # When its history cache misses, htmx asks for the whole page again.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _practises(user: User) -> bool:
+    return Membership.objects.practising().filter(user=user).exists()
+
+
+def _network_to_change(request: HtmxHttpRequest, pk: int) -> Network:
+    """404 for a network the person cannot see, 403 for one they may only see."""
+    network = get_object_or_404(
+        Network.objects.for_user(request.user).select_related("team"), pk=pk
+    )
+    if not network.is_practised_by(request.user):
+        raise PermissionDenied
+    return network
+
+
+def _return_url(request: HtmxHttpRequest, default: str) -> str:
+    """The page that sent the person here, if it is one of ours."""
+    url = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def network_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = NetworkSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    networks = (
+        Network.objects.for_user(request.user)
+        .search(query)
+        .with_meeting_summary()
+        .select_related("team")
+        .open_first()
+    )
+    context = {
+        "form": form,
+        "query": query,
+        "networks": networks,
+        "can_practise": _practises(request.user),
+    }
+    if _wants_fragment(request):
+        return render(request, "meetings/network_list.html#search_response", context)
+    return render(request, "meetings/network_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_create(request: HtmxHttpRequest) -> HttpResponse:
+    teams = Team.objects.filter(
+        Exists(Membership.objects.practising().filter(team=OuterRef("pk"), user=request.user))
+    )
+    if not teams:
+        raise PermissionDenied
+    form = NetworkForm(request.POST or None, teams=teams)
+    if form.is_valid():
+        network = form.save()
+        messages.success(request, f"Network {network} added.")
+        return redirect(network)
+    return render(request, "meetings/network_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def network_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    network = get_object_or_404(
+        Network.objects.for_user(request.user).select_related("team"), pk=pk
+    )
+    context = {
+        "network": network,
+        "members": network.members.all(),
+        "meetings": network.meetings.timeline(),
+        "can_practise": network.is_practised_by(request.user),
+    }
+    return render(request, "meetings/network_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    network = _network_to_change(request, pk)
+    teams = Team.objects.filter(pk=network.team_id)
+    form = NetworkEditForm(request.POST or None, instance=network, teams=teams)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Network details saved.")
+        return redirect(network)
+    return render(request, "meetings/network_form.html", {"form": form, "network": network})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def member_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A page of its own, or, with htmx, a part of the meeting form.
+
+    With htmx the response is the meeting form's network-members fieldset,
+    keeping what was ticked, with the new member ticked or the errors shown.
+    """
+    network = _network_to_change(request, pk)
+    return_to = _return_url(request, default=network.get_absolute_url())
+    form = NetworkMemberForm(
+        request.POST or None,
+        instance=NetworkMember(network=network),
+        prefix="member",
+        form_id=ADD_MEMBER_FORM if request.htmx else "",
+    )
+    added = None
+    if form.is_valid():
+        added = form.save()
+        if not request.htmx:
+            messages.success(request, f"{added} added to the network.")
+            return redirect(return_to)
+    if not request.htmx:
+        context = {"form": form, "network": network, "return_to": return_to}
+        return render(request, "meetings/member_form.html", context)
+
+    ticked = (request.POST if request.method == "POST" else request.GET).getlist("members")
+    if added:
+        ticked.append(added.pk)
+    meeting_form = MeetingForm(
+        instance=NetworkMeeting(network=network), user=request.user, initial={"members": ticked}
+    )
+    context = {
+        "form": meeting_form,
+        "member_form": None if added else form,
+        "added": added,
+        "network": network,
+        "return_to": return_to,
+    }
+    return render(request, "meetings/meeting_form.html#network_members", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    network = _network_to_change(request, pk)
+    member = get_object_or_404(network.members, pk=member_pk)
+    form = NetworkMemberForm(request.POST or None, instance=member)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"{member} saved.")
+        return redirect(network)
+    context = {"form": form, "network": network, "return_to": network.get_absolute_url()}
+    return render(request, "meetings/member_form.html", context)
+
+
+@login_required
+@require_GET
+def meeting_choose_network(request: HtmxHttpRequest) -> HttpResponse:
+    """The first step of logging a meeting from anywhere: which network."""
+    if not _practises(request.user):
+        raise PermissionDenied
+    form = ChooseNetworkForm(request.GET or None, user=request.user)
+    if form.is_valid():
+        return redirect("meetings:meeting_create", form.cleaned_data["network"].pk)
+    return render(request, "meetings/meeting_choose_network.html", {"form": form})
+
+
+def _confirm_saved(request: HtmxHttpRequest, meeting: NetworkMeeting, text: str) -> None:
+    messages.success(request, text)
+    # Fewer than two practitioners is Open Dialogue's concern, not an error.
+    if warning := meeting.practitioner_warning():
+        messages.warning(request, warning)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    network = _network_to_change(request, pk)
+    form = MeetingForm(
+        request.POST or None, instance=NetworkMeeting(network=network), user=request.user
+    )
+    if form.is_valid():
+        meeting = form.save()
+        _confirm_saved(request, meeting, "Meeting logged.")
+        return redirect(meeting)
+    context = {"form": form, "network": network, "return_to": request.get_full_path()}
+    return render(request, "meetings/meeting_form.html", context)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(NetworkMeeting.objects.for_user(request.user).timeline(), pk=pk)
+    context = {"meeting": meeting, "can_practise": meeting.network.is_practised_by(request.user)}
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(
+        NetworkMeeting.objects.for_user(request.user).select_related("network__team"), pk=pk
+    )
+    if not meeting.network.is_practised_by(request.user):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
+    if form.is_valid():
+        meeting = form.save()
+        _confirm_saved(request, meeting, "Meeting saved.")
+        return redirect(meeting)
+    context = {"form": form, "network": meeting.network, "return_to": request.get_full_path()}
+    return render(request, "meetings/meeting_form.html", context)

@@ -1,0 +1,303 @@
+"""Forms for networks, their members and their meetings.
+
+Django renders every input, with its value, id, aria-describedby and
+aria-invalid; templates/forms/field.html adds nhsuk-frontend's wrappers around
+it. The widgets only need the design system's classes, which DesignSystemMixin
+gives them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms.widgets import Input
+from django.utils import timezone
+
+from meetings.models import (
+    AgencyType,
+    Network,
+    NetworkMeeting,
+    NetworkMember,
+    Place,
+    PractitionerAttendance,
+    Relationship,
+)
+from teams.models import Role, Team, User
+
+# The nhsuk-frontend class of each kind of widget, the more specific first:
+# a CheckboxSelectMultiple is a RadioSelect, a CheckboxInput is an Input.
+WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
+    (forms.CheckboxSelectMultiple, "nhsuk-checkboxes__input"),
+    (forms.RadioSelect, "nhsuk-radios__input"),
+    (forms.CheckboxInput, "nhsuk-checkboxes__input"),
+    (forms.Select, "nhsuk-select"),
+    (forms.Textarea, "nhsuk-textarea"),
+    (Input, "nhsuk-input"),
+]
+
+# Meetings are logged soon after they happen; a date outside this range is
+# almost always a mistyped year.
+LATEST_AHEAD = timedelta(days=365)
+EARLIEST_BEHIND = timedelta(days=5 * 365)
+
+
+def _add_design_system_class(widget: forms.Widget) -> None:
+    if isinstance(widget, forms.MultiWidget):
+        for subwidget in widget.widgets:
+            _add_design_system_class(subwidget)
+        return
+    for widget_type, css_class in WIDGET_CLASSES:
+        if isinstance(widget, widget_type):
+            widget.attrs["class"] = f"{css_class} {widget.attrs.get('class', '')}".strip()
+            return
+
+
+class DesignSystemMixin:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _add_design_system_class(field.widget)
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(
+        attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d"
+    )
+
+
+class NetworkSearchForm(DesignSystemMixin, forms.Form):
+    q = forms.CharField(
+        label="Search by reference",
+        required=False,
+        max_length=40,
+        widget=forms.SearchInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
+    )
+
+
+class NetworkForm(DesignSystemMixin, forms.ModelForm):
+    """A network, in one of the teams given: a choice only when there are several."""
+
+    class Meta:
+        model = Network
+        fields = ["reference", "team", "opened_on"]
+        widgets = {"team": forms.RadioSelect, "opened_on": date_input()}
+        labels = {"opened_on": "Opened on"}
+        error_messages = {
+            "team": {"required": "Choose the team the network belongs to."},
+            "reference": {
+                "required": "Enter the network's reference.",
+                "max_length": "The reference must be 40 characters or fewer.",
+            },
+            "opened_on": {
+                "required": "Enter the date the network opened.",
+                "invalid": "Enter a real date, for example 17/03/2026.",
+            },
+        }
+
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The default is today's date; no need to send it back to tell whether it changed.
+        self.fields["opened_on"].show_hidden_initial = False
+        team = self.fields["team"]
+        team.queryset = teams
+        if len(teams) == 1:
+            # Nothing to choose. Disabled, the value comes from `initial` and
+            # never from the request; it stays a form field so that the team's
+            # unique-reference rule is checked.
+            self.initial["team"] = teams[0].pk
+            team.disabled = True
+            team.widget = forms.HiddenInput()
+
+
+class NetworkEditForm(NetworkForm):
+    class Meta(NetworkForm.Meta):
+        fields = [*NetworkForm.Meta.fields, "closed_on"]
+        widgets = {**NetworkForm.Meta.widgets, "closed_on": date_input()}
+        labels = {**NetworkForm.Meta.labels, "closed_on": "Closed on"}
+        help_texts = {"closed_on": "Leave empty while the network is open."}
+        error_messages = {
+            **NetworkForm.Meta.error_messages,
+            "closed_on": {"invalid": "Enter a real date, for example 17/03/2026."},
+        }
+
+
+class NetworkMemberForm(DesignSystemMixin, forms.ModelForm):
+    class Meta:
+        model = NetworkMember
+        fields = ["name", "relationship", "agency_type"]
+        widgets = {"relationship": forms.RadioSelect}
+        labels = {"name": "First name or role"}
+        error_messages = {
+            "name": {
+                "required": "Enter a first name or a role, such as Mum.",
+                "max_length": "Keep this to 80 characters or fewer.",
+            },
+            "relationship": {"required": "Choose how they are related to the network."},
+        }
+
+    def __init__(self, *args: Any, form_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Without these, the model's choices would start with a "---------" option.
+        self.fields["relationship"].choices = Relationship.choices
+        self.fields["agency_type"].choices = [("", "Not an agency"), *AgencyType.choices]
+        if form_id:
+            # Shown inside the meeting form, the fields belong to their own form
+            # elsewhere on the page: HTML forms cannot nest.
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+
+class ChooseNetworkForm(DesignSystemMixin, forms.Form):
+    network = forms.ModelChoiceField(
+        queryset=Network.objects.none(),
+        label="Which network was the meeting with?",
+        empty_label="Choose a network",
+        error_messages={"required": "Choose the network.", "invalid_choice": "Choose the network."},
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        network = self.fields["network"]
+        network.queryset = (
+            Network.objects.for_user(user).practised_by(user).select_related("team").open_first()
+        )
+        # References are unique only within a team.
+        network.label_from_instance = lambda choice: f"{choice}, {choice.team}"
+
+
+class MeetingForm(DesignSystemMixin, forms.ModelForm):
+    """A meeting of the instance's network, with who attended."""
+
+    # Disabled, the network comes from the URL and never from the request. As a
+    # form field it makes Django check the one-meeting-at-a-time constraint.
+    network = forms.ModelChoiceField(
+        queryset=Network.objects.none(), disabled=True, widget=forms.HiddenInput
+    )
+    starts_at = forms.SplitDateTimeField(
+        label="When did it start?",
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date", "class": "nhsuk-input--width-10"},
+            time_attrs={"type": "time", "class": "nhsuk-input--width-10"},
+            date_format="%Y-%m-%d",
+            time_format="%H:%M",
+        ),
+        error_messages={
+            "required": "Enter the date and the time the meeting started.",
+            "invalid_date": "Enter a real date, for example 17/03/2026.",
+            "invalid_time": "Enter a real time, for example 14:30.",
+        },
+    )
+    practitioners = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Practitioners present",
+        help_text="Open Dialogue meets a network with at least two practitioners.",
+        error_messages={"required": "Choose the practitioners who were at the meeting."},
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=NetworkMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Network members present",
+    )
+
+    field_order = [
+        "starts_at",
+        "duration_minutes",
+        "place",
+        "practitioners",
+        "members",
+        "reflecting_conversation",
+    ]
+
+    class Meta:
+        model = NetworkMeeting
+        fields = ["network", "starts_at", "duration_minutes", "place", "reflecting_conversation"]
+        widgets = {
+            "duration_minutes": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}
+            ),
+            "place": forms.RadioSelect,
+        }
+        labels = {"duration_minutes": "How long did it last?", "place": "Where was it?"}
+        help_texts = {"duration_minutes": "In minutes, for example 90."}
+        error_messages = {
+            "duration_minutes": {
+                "required": "Enter how many minutes the meeting lasted.",
+                "invalid": "Enter the number of minutes, like 90.",
+            },
+            "place": {"required": "Choose where the meeting was."},
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        network = self.instance.network
+        self.fields["network"].queryset = Network.objects.filter(pk=network.pk)
+        self.fields["place"].choices = Place.choices  # without the model's "---------"
+
+        # The role held at a logged meeting stands, even if the person's roles
+        # in the team have changed since; newcomers hold their current role.
+        self.recorded_roles = dict(
+            self.instance.practitioner_attendances.values_list("practitioner_id", "role")
+            if self.instance.pk
+            else []
+        )
+        self.roles = network.practice_roles() | self.recorded_roles
+        practitioners = self.fields["practitioners"]
+        practitioners.queryset = User.objects.filter(pk__in=self.roles)
+        practitioners.label_from_instance = self._practitioner_label
+        self.fields["members"].queryset = network.members.all()
+
+        if self.instance.pk:
+            self.initial.setdefault("practitioners", list(self.recorded_roles))
+            self.initial.setdefault(
+                "members", list(self.instance.members_present.values_list("pk", flat=True))
+            )
+        elif user.pk in self.roles:
+            self.initial.setdefault("practitioners", [user.pk])
+
+    def _practitioner_label(self, user: User) -> str:
+        return f"{user}, {Role(self.roles[user.pk]).label.lower()}"
+
+    def clean_starts_at(self) -> datetime:
+        starts_at = self.cleaned_data["starts_at"]
+        # Checked only when changed, so an old meeting can still be corrected.
+        if "starts_at" in self.changed_data:
+            now = timezone.now()
+            if starts_at > now + LATEST_AHEAD:
+                raise ValidationError("The date must be less than a year from today.")
+            if starts_at < now - EARLIEST_BEHIND:
+                raise ValidationError("The date must be within the last 5 years.")
+        return starts_at
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.new_attendances = [
+            PractitionerAttendance(
+                meeting=self.instance, practitioner=user, role=self.roles[user.pk]
+            )
+            for user in cleaned.get("practitioners", [])
+            if user.pk not in self.recorded_roles
+        ]
+        for attendance in self.new_attendances:
+            try:
+                # The meeting is validated on its own, and may not be saved yet.
+                attendance.full_clean(exclude=["meeting"])
+            except ValidationError as error:
+                self.add_error("practitioners", error.messages)
+        return cleaned
+
+    @transaction.atomic
+    def save(self) -> NetworkMeeting:  # type: ignore[override]
+        meeting = super().save()
+        meeting.practitioner_attendances.exclude(
+            practitioner__in=self.cleaned_data["practitioners"]
+        ).delete()
+        PractitionerAttendance.objects.bulk_create(self.new_attendances)
+        meeting.members_present.set(self.cleaned_data["members"])
+        return meeting
