@@ -30,6 +30,7 @@ from meetings.forms import (
     NetworkSearchForm,
 )
 from meetings.models import Network, NetworkMeeting, NetworkMember
+from reflections.models import Reflection
 from teams.models import Membership, Team, User
 
 # The id of the form, in templates/meetings/meeting_form.html, that adds a
@@ -236,7 +237,19 @@ def meeting_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(NetworkMeeting.objects.for_user(request.user).timeline(), pk=pk)
-    context = {"meeting": meeting, "can_practise": meeting.network.is_practised_by(request.user)}
+    attended = any(
+        attendance.practitioner_id == request.user.pk
+        for attendance in meeting.practitioner_attendances.all()
+    )
+    context = {
+        "meeting": meeting,
+        "can_practise": meeting.network.is_practised_by(request.user),
+        "attended": attended,
+        # Only ever my own note: reflections are private to their author.
+        "my_reflection": Reflection.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .first(),
+    }
     return render(request, "meetings/meeting_detail.html", context)
 
 

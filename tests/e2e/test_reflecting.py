@@ -20,7 +20,7 @@ def test_a_peer_writes_a_reflection_that_saves_itself(
 
     page.get_by_label("What happened between us").fill("Mum spoke first today.")
     # Autosave: a few seconds after typing stops, the status line says when.
-    expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=8000)
+    expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)
     reflection = Reflection.objects.get(author=author)
     assert reflection.text == "Mum spoke first today."
 

@@ -231,3 +231,25 @@ def test_the_edit_page_shows_every_principle_with_its_prompts(login, author, mee
         for prompt in principle.prompts.all():
             assert prompt.text.replace("'", "&#x27;") in content
     assert 'hx-post="' + reverse("reflections:autosave", args=[reflection.pk]) in content
+
+
+def test_the_meeting_page_offers_me_my_own_reflection_only(login, author, colleague, meeting):
+    url = reverse("meetings:meeting_detail", args=[meeting.pk])
+    assert "Write a reflection on this meeting" in login(author).get(url).content.decode()
+
+    ReflectionFactory(author=colleague, meeting=meeting, text="The colleague's own words")
+    mine = ReflectionFactory(author=author, meeting=meeting)
+
+    content = login(author).get(url).content.decode()
+    assert reverse("reflections:edit", args=[mine.pk]) in content
+    assert "Carry on with my draft" in content
+    assert "The colleague's own words" not in content
+
+
+def test_the_meeting_page_tells_someone_who_was_not_there(login, team_lead, meeting):
+    content = (
+        login(team_lead).get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+    )
+
+    assert "You did not attend this meeting" in content
+    assert "Write a reflection" not in content
