@@ -1,0 +1,90 @@
+"""The whole of step 2 in a real browser, as the issue tells it.
+
+A peer practitioner signs in, logs a meeting with a network member added inline,
+writes a reflection with two principle notes and a disclosure, sees the draft
+saved, finishes it and finds it by a filter; a colleague who opens its URL gets
+404. axe checks every page on the way.
+"""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from meetings.models import NetworkMeeting
+from reflections.models import Reflection, Status
+from tests.factories import NetworkFactory
+
+
+def test_log_a_meeting_then_reflect_on_it(
+    page: Page, live_server, team, author, colleague, sign_in, axe_check, browser_errors
+):
+    network = NetworkFactory(team=team, reference="Rowan")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    sign_in(page, author)
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Networks").click()
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("Rowan")).first.click()
+    axe_check(page)
+    page.get_by_role("button", name="Log a meeting").click()
+    axe_check(page)
+
+    page.locator("[name=starts_at_0]").fill(yesterday.isoformat())
+    page.locator("[name=starts_at_1]").fill("14:30")
+    page.get_by_label("How long did it last?").fill("90")
+    page.get_by_role("group", name=re.compile("Where was it")).get_by_label("Home").check()
+    page.get_by_role("group", name=re.compile("Practitioners present")).get_by_label(
+        str(colleague)
+    ).check()
+
+    # A network member added inline, without leaving the form.
+    page.get_by_role("link", name="Add a network member").click()
+    page.get_by_label("First name or role").fill("Mum")
+    page.get_by_role("group", name=re.compile("Relationship")).get_by_label("Family").check()
+    axe_check(page)
+    page.get_by_role("button", name="Add and tick").click()
+    expect(page.get_by_text("Mum was added to the network and ticked.")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Mum")).to_be_checked()
+    page.get_by_role("button", name="Save meeting").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Meeting on")
+    axe_check(page)
+    meeting = NetworkMeeting.objects.get(network=network)
+    assert [m.name for m in meeting.members_present.all()] == ["Mum"]
+    assert {p.pk for p in meeting.practitioners.all()} == {author.pk, colleague.pk}
+
+    page.get_by_role("button", name="Write a reflection on this meeting").click()
+    page.get_by_label("What happened between us").fill("Mum spoke first today.")
+    expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)
+    axe_check(page)
+    page.get_by_label("My note on attunement").fill("The brother's silence said a lot.")
+    page.get_by_label("My note on validation").fill("I told Mum her fear made sense.")
+    page.get_by_role("group", name="Did I disclose?").get_by_label("Yes, in the dialogue").check()
+    page.get_by_label("What I shared, in a few words").fill("That I had been there too.")
+    page.get_by_role("group", name="Did it feel safe?").get_by_label("Partly").check()
+    page.get_by_role("button", name="Finish").click()
+
+    expect(page.get_by_text("Your reflection is finished")).to_be_visible()
+    axe_check(page)
+    reflection = Reflection.objects.get(author=author, meeting=meeting)
+    assert reflection.status == Status.FINAL
+    assert reflection.principle_notes.count() == 2
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="My reflections").click()
+    page.get_by_label("Principle").select_option(label="Validation")
+    expect(page).to_have_url(re.compile(r"principle=validation"))
+    expect(page.locator("#timeline-results")).to_contain_text("1 reflection.")
+    expect(page.locator("#timeline-results")).to_contain_text("Rowan")
+    axe_check(page)
+
+    # The colleague who was in the same meeting cannot open the note.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, colleague)
+    url = f"{live_server.url}/reflections/{reflection.pk}/"
+    response = page.goto(url)
+    assert response.status == 404
+    expect(page.get_by_text("The brother's silence")).to_have_count(0)
+    axe_check(page)
+    browser_errors.expected_not_found(url)
