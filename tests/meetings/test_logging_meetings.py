@@ -315,9 +315,7 @@ class TestEditing:
         ]
 
 
-def test_the_meeting_page_shows_who_attended(
-    login, team_lead, author, colleague, meeting
-):
+def test_the_meeting_page_shows_who_attended(login, team_lead, author, colleague, meeting):
     page = login(team_lead).get(meeting.get_absolute_url()).content.decode()
 
     assert "First meeting" in page
