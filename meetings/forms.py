@@ -1,9 +1,7 @@
 """Forms for networks, their members and their meetings.
 
-Django renders every input, with its value, id, aria-describedby and
-aria-invalid; templates/forms/field.html adds nhsuk-frontend's wrappers around
-it. The widgets only need the design system's classes, which DesignSystemMixin
-gives them.
+Django renders every input; templates/forms/field.html adds nhsuk-frontend's
+wrappers around it (see pod_site/forms.py).
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.forms.widgets import Input
 from django.utils import timezone
 
 from meetings.models import (
@@ -27,41 +24,13 @@ from meetings.models import (
     PractitionerAttendance,
     Relationship,
 )
+from pod_site.forms import DesignSystemMixin
 from teams.models import Role, Team, User
-
-# The nhsuk-frontend class of each kind of widget, the more specific first:
-# a CheckboxSelectMultiple is a RadioSelect, a CheckboxInput is an Input.
-WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
-    (forms.CheckboxSelectMultiple, "nhsuk-checkboxes__input"),
-    (forms.RadioSelect, "nhsuk-radios__input"),
-    (forms.CheckboxInput, "nhsuk-checkboxes__input"),
-    (forms.Select, "nhsuk-select"),
-    (forms.Textarea, "nhsuk-textarea"),
-    (Input, "nhsuk-input"),
-]
 
 # Meetings are logged soon after they happen; a date outside this range is
 # almost always a mistyped year.
 LATEST_AHEAD = timedelta(days=365)
 EARLIEST_BEHIND = timedelta(days=5 * 365)
-
-
-def _add_design_system_class(widget: forms.Widget) -> None:
-    if isinstance(widget, forms.MultiWidget):
-        for subwidget in widget.widgets:
-            _add_design_system_class(subwidget)
-        return
-    for widget_type, css_class in WIDGET_CLASSES:
-        if isinstance(widget, widget_type):
-            widget.attrs["class"] = f"{css_class} {widget.attrs.get('class', '')}".strip()
-            return
-
-
-class DesignSystemMixin:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            _add_design_system_class(field.widget)
 
 
 def date_input() -> forms.DateInput:

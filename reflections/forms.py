@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import Network, NetworkMeeting
+from pod_site.forms import DesignSystemMixin, InlineRadioSelect
 from principles.models import Principle
 from reflections.models import (
     MAX_TEXT,
@@ -25,7 +26,6 @@ from reflections.models import (
 )
 
 SCALE_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(5)]
-TEXTAREA = {"rows": 6, "class": "nhsuk-textarea"}
 DISCLOSURE_FIELDS = [
     "disclosed",
     "what_shared",
@@ -43,17 +43,19 @@ def _text_field(label: str, hint: str = "", rows: int = 6) -> forms.CharField:
         required=False,
         max_length=MAX_TEXT,
         strip=False,
-        widget=forms.Textarea(attrs={**TEXTAREA, "rows": rows}),
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
-def _choice_field(label: str, choices: list[tuple[str, str]], hint: str = "") -> forms.ChoiceField:
+def _choice_field(
+    label: str, choices: list[tuple[str, str]], hint: str = "", inline: bool = False
+) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         help_text=hint,
         required=False,
         choices=[("", "Not answered"), *choices],
-        widget=forms.RadioSelect,
+        widget=InlineRadioSelect if inline else forms.RadioSelect,
     )
 
 
@@ -65,11 +67,11 @@ def _scale_field(label: str, hint: str) -> forms.TypedChoiceField:
         choices=SCALE_CHOICES,
         coerce=int,
         empty_value=None,
-        widget=forms.RadioSelect,
+        widget=InlineRadioSelect,
     )
 
 
-class StartReflectionForm(forms.Form):
+class StartReflectionForm(DesignSystemMixin, forms.Form):
     """Which meeting a new reflection is about: one I attended, or none."""
 
     meeting = forms.ModelChoiceField(
@@ -77,6 +79,7 @@ class StartReflectionForm(forms.Form):
         required=False,
         empty_label="A general reflection, not about one meeting",
         label="Which meeting is this about?",
+        help_text="Meetings you attended, newest first.",
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -89,12 +92,15 @@ class StartReflectionForm(forms.Form):
         )
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(DesignSystemMixin, forms.Form):
     """The whole note: free text, one note per principle, the disclosure, and how I am.
 
     Principle fields are named `note_<slug>` and `presence_<slug>`; the template
     groups them with the principle's prompts (see `principle_sections`).
     """
+
+    # Every part of a reflection is optional: labels need not all say so.
+    marks_optional_fields = False
 
     text = _text_field(
         "What happened between us",
@@ -104,7 +110,7 @@ class ReflectionForm(forms.Form):
     disclosed = _choice_field("Did I disclose?", Disclosed.choices)
     what_shared = _text_field("What I shared, in a few words", rows=3)
     what_guided = _text_field("What guided my decision", "Whether you shared or held back.", rows=3)
-    felt_safe = _choice_field("Did it feel safe?", FeltSafe.choices)
+    felt_safe = _choice_field("Did it feel safe?", FeltSafe.choices, inline=True)
     colleague_response = _choice_field("How did colleagues respond?", ColleagueResponse.choices)
     emotional_cost = _scale_field("Its emotional cost to me", "0 is none, 4 is very high.")
     wants_supervision = forms.BooleanField(
@@ -122,6 +128,7 @@ class ReflectionForm(forms.Form):
             self.fields[f"presence_{principle.slug}"] = _choice_field(
                 f"How present was {principle.name.lower()} in the meeting?", Presence.choices
             )
+        self.style_widgets()
 
     @classmethod
     def initial_for(cls, reflection: Reflection) -> dict[str, Any]:
@@ -189,10 +196,14 @@ PERIODS = {
 }
 
 
-class TimelineFilterForm(forms.Form):
+class TimelineFilterForm(DesignSystemMixin, forms.Form):
     """Filters for My reflections. Every combination is a bookmarkable URL."""
 
-    q = forms.CharField(label="Search my notes", required=False, max_length=200)
+    marks_optional_fields = False
+
+    q = forms.CharField(
+        label="Search my notes", required=False, max_length=200, widget=forms.SearchInput
+    )
     principle = forms.ModelChoiceField(
         queryset=Principle.objects.peer_practice(),
         to_field_name="slug",

@@ -100,9 +100,9 @@ def test_my_reflections_runs_a_fixed_number_of_queries(
         PrincipleNote.objects.create(reflection=reflection, principle=validation, text="v")
     client = login(author)
 
-    # session, user, count, principles and networks for the filters (a count and
-    # a list each), the page of reflections, their notes: the same at 5 and 50.
-    with django_assert_num_queries(9):
+    # session, user, count, principles and networks for the filters, the page
+    # of reflections, their notes: the same at 5 and 50.
+    with django_assert_num_queries(7):
         client.get(reverse("reflections:timeline"))
 
 
