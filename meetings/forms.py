@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from meetings.models import (
 )
 from pod_site.forms import DesignSystemMixin
 from teams.models import Role, Team, User
+
+MEETING_TIME_TAKEN = "This network already has a meeting at this time."
 
 # Meetings are logged soon after they happen; a date outside this range is
 # almost always a mistyped year.
@@ -260,6 +262,25 @@ class MeetingForm(DesignSystemMixin, forms.ModelForm):
             except ValidationError as error:
                 self.add_error("practitioners", error.messages)
         return cleaned
+
+    def save_unless_taken(self) -> NetworkMeeting | None:
+        """Save, or report the clash when a simultaneous submit saved this meeting first.
+
+        Validation already refuses a time the network has a meeting at; this is for
+        two submits that pass validation together (a double click on a slow line).
+        """
+        try:
+            return self.save()
+        except IntegrityError:
+            meeting = self.instance
+            clash = NetworkMeeting.objects.filter(
+                network_id=meeting.network_id, starts_at=meeting.starts_at
+            ).exclude(pk=meeting.pk)
+            if not clash.exists():
+                raise
+            meeting.pk = None
+            self.add_error("starts_at", MEETING_TIME_TAKEN)
+            return None
 
     @transaction.atomic
     def save(self) -> NetworkMeeting:  # type: ignore[override]

@@ -225,10 +225,10 @@ def meeting_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(
         request.POST or None, instance=NetworkMeeting(network=network), user=request.user
     )
-    if form.is_valid():
-        meeting = form.save()
-        _confirm_saved(request, meeting, "Meeting logged.")
-        return redirect(meeting)
+    saved = form.save_unless_taken() if form.is_valid() else None
+    if saved:
+        _confirm_saved(request, saved, "Meeting logged.")
+        return redirect(saved)
     context = {"form": form, "network": network, "return_to": request.get_full_path()}
     return render(request, "meetings/meeting_form.html", context)
 
@@ -262,9 +262,9 @@ def meeting_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not meeting.network.is_practised_by(request.user):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
-    if form.is_valid():
-        meeting = form.save()
-        _confirm_saved(request, meeting, "Meeting saved.")
-        return redirect(meeting)
+    saved = form.save_unless_taken() if form.is_valid() else None
+    if saved:
+        _confirm_saved(request, saved, "Meeting saved.")
+        return redirect(saved)
     context = {"form": form, "network": meeting.network, "return_to": request.get_full_path()}
     return render(request, "meetings/meeting_form.html", context)

@@ -124,9 +124,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
 # Encryption at rest of reflections' free text (reflections/fields.py): Fernet
-# keys, newest first. A development key is generated under var/ for `make run`.
-# TODO(step 6 hardening): FIELD_ENCRYPTION_KEYS is required when DEBUG is off.
-FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", VAR_DIR / "field_encryption.key")
+# keys, newest first. Required when DEBUG is off; with DEBUG on, a development
+# key is generated under var/ so that `make run` needs nothing set.
+FIELD_ENCRYPTION_KEYS = env_fernet_keys(
+    "FIELD_ENCRYPTION_KEYS", VAR_DIR / "field_encryption.key" if DEBUG else None
+)
 
 # Email: EMAIL_URL, or files under var/outbox/ by default.
 globals().update(env_email("EMAIL_URL", VAR_DIR / "outbox"))

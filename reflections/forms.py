@@ -157,36 +157,46 @@ class ReflectionForm(DesignSystemMixin, forms.Form):
         ]
 
     @transaction.atomic
-    def save(self, reflection: Reflection) -> Reflection:
-        """Write the cleaned data into the reflection and its parts.
+    def save(self, reflection: Reflection, *, only_if_draft: bool = False) -> bool:
+        """Write the cleaned data into the reflection and its parts; False if refused.
 
-        A finished note keeps the version it replaces, so an edit never loses
-        what was written before.
+        The reflection's row is locked first, so an autosave and a "Finish"
+        sent together (focus leaves the text for the button) are applied one
+        after the other. With only_if_draft (autosave), a note that has become
+        final meanwhile is left alone. A finished note keeps the version it
+        replaces, so an edit never loses what was written before.
         """
-        data = self.cleaned_data
-        if reflection.status == Status.FINAL:
+        status = (
+            Reflection.objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=reflection.pk)
+        )
+        if only_if_draft and status != Status.DRAFT:
+            return False
+        if status == Status.FINAL:
             reflection.keep_version()
+        data = self.cleaned_data
         reflection.text = data["text"]
         reflection.wants_supervision = data["wants_supervision"]
         reflection.wellbeing = data["wellbeing"]
-        reflection.save()
+        reflection.save(update_fields=["text", "wants_supervision", "wellbeing", "updated_at"])
         existing = {note.principle_id: note for note in reflection.principle_notes.all()}
         for principle in self.principles:
             text = data[f"note_{principle.slug}"]
             presence = data[f"presence_{principle.slug}"]
-            note = existing.get(principle.pk)
-            if note is None and not (text or presence):
-                continue
-            note = note or PrincipleNote(reflection=reflection, principle=principle)
-            note.text, note.presence = text, presence
-            note.save()
+            if principle.pk in existing or text or presence:
+                PrincipleNote.objects.update_or_create(
+                    reflection=reflection,
+                    principle=principle,
+                    defaults={"text": text, "presence": presence},
+                )
         Disclosure.objects.update_or_create(
             reflection=reflection, defaults={name: data[name] for name in DISCLOSURE_FIELDS}
         )
         # Drop cached parts so the caller sees what was saved.
         reflection._prefetched_objects_cache = {}
         reflection.__dict__.pop("disclosure", None)
-        return reflection
+        return True
 
 
 PERIODS = {

@@ -167,14 +167,13 @@ def autosave(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _autosave_status(request, "signed_out", status=401)
     reflection = _my_reflection(request, pk)
-    if not reflection.is_draft:
-        # A finished note changes only by an explicit save, which keeps a version.
-        return _autosave_status(request, "finished", status=409)
     principles = list(Principle.objects.peer_practice())
     form = ReflectionForm(request.POST, principles=principles)
     if not form.is_valid():
         return _autosave_status(request, "invalid", form=form, status=422)
-    form.save(reflection)
+    # A finished note changes only by an explicit save, which keeps a version.
+    if not form.save(reflection, only_if_draft=True):
+        return _autosave_status(request, "finished", status=409)
     return _autosave_status(request, "saved", saved_at=timezone.localtime(reflection.updated_at))
 
 

@@ -44,3 +44,26 @@ function reportUnlessAlreadyInitialised(error) {
     console.error(error);
   }
 }
+
+// Autosave (forms with data-autosave, see templates/reflections/edit.html).
+// Once the person presses a button that submits the form, the form's own
+// submit carries everything: an autosave sent alongside it would only race it.
+// Focus leaving a field for that button is where such an autosave comes from.
+document.addEventListener("submit", (event) => {
+  if (event.target instanceof HTMLFormElement && event.target.hasAttribute("data-autosave")) {
+    event.target.dataset.submitting = "true";
+  }
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail?.elt;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-autosave")) {
+    return;
+  }
+  const trigger = event.detail.requestConfig?.triggeringEvent;
+  const towardsSubmit =
+    trigger?.type === "focusout" && trigger.relatedTarget?.matches?.("[type=submit]");
+  if (form.dataset.submitting === "true" || towardsSubmit) {
+    event.preventDefault();
+  }
+});

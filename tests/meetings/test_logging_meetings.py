@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,6 +201,22 @@ def test_submitting_the_same_meeting_twice_logs_it_once(login, author, network):
     assert '<a href="#id_starts_at_0">This network already has a meeting at this time.</a>' in (
         again.content.decode()
     )
+
+
+def test_two_submits_that_pass_validation_together_log_it_once(author, network):
+    """A double click on a slow line: both requests validate before either saves."""
+    first, second = (
+        MeetingForm(meeting_data([author]), instance=NetworkMeeting(network=network), user=author)
+        for _ in range(2)
+    )
+    assert first.is_valid() and second.is_valid()
+
+    assert first.save_unless_taken() is not None
+    with transaction.atomic():  # as in a request: the failed insert rolls back alone
+        assert second.save_unless_taken() is None
+
+    assert NetworkMeeting.objects.count() == 1
+    assert second.errors["starts_at"] == ["This network already has a meeting at this time."]
 
 
 def test_a_meeting_and_its_attendance_are_saved_together_or_not_at_all(

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_check(**environment: str) -> subprocess.CompletedProcess[str]:
     """Start Django in a fresh process with the given environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    unset = {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(environment)
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -35,6 +37,11 @@ def run_check(**environment: str) -> subprocess.CompletedProcess[str]:
         (
             {"DEBUG": "false"},
             "Configuration error: SECRET_KEY must be set when DEBUG is off (a long random string).",
+        ),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "x" * 50},
+            "Configuration error: FIELD_ENCRYPTION_KEYS must be set when DEBUG is off "
+            "(see docs/operations.md).",
         ),
         (
             {"DEBUG": "maybe"},
@@ -68,7 +75,12 @@ def test_a_bad_value_stops_start_up_with_one_line(environment, expected_line):
 
 
 def test_good_values_start_cleanly():
-    result = run_check(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="pod.example.org")
+    result = run_check(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="pod.example.org",
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
