@@ -56,6 +56,10 @@ def test_log_a_meeting_then_reflect_on_it(
     assert {p.pk for p in meeting.practitioners.all()} == {author.pk, colleague.pk}
 
     page.get_by_role("button", name="Write a reflection on this meeting").click()
+    expect(page).to_have_url(re.compile(r"/reflections/\d+/edit/$"))
+    # Typing before htmx has wired the form up would send no autosave: a person
+    # cannot type that fast, a test can.
+    page.wait_for_load_state()
     page.get_by_label("What happened between us").fill("Mum spoke first today.")
     expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)
     axe_check(page)
