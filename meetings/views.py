@@ -246,9 +246,7 @@ def meeting_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "can_practise": meeting.network.is_practised_by(request.user),
         "attended": attended,
         # Only ever my own note: reflections are private to their author.
-        "my_reflection": Reflection.objects.visible_to(request.user)
-        .filter(meeting=meeting)
-        .first(),
+        "my_reflection": Reflection.objects.mine(request.user).filter(meeting=meeting).first(),
     }
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "meetings",
     "principles",
     "reflections",
+    "supervision",
+    "audit",
 ]
 
 MIDDLEWARE = [

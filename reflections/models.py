@@ -69,7 +69,17 @@ SCALE_0_TO_4 = [MaxValueValidator(4, "Choose a number from 0 to 4.")]
 
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def visible_to(self, user: User) -> ReflectionQuerySet:
-        """The one visibility rule for reflections: a note is its author's alone."""
+        """The one visibility rule for reflections: the author's, and those shared
+        with me while the share is active (supervision.Share.objects.visible_to)."""
+        if not user.is_authenticated:
+            return self.none()
+        from supervision.models import Share  # supervision builds on reflections
+
+        shared_with_me = Share.objects.visible_to(user).filter(reflection=OuterRef("pk"))
+        return self.filter(Q(author=user) | Exists(shared_with_me))
+
+    def mine(self, user: User) -> ReflectionQuerySet:
+        """My own notes, the part of visible_to(user) I may write, list and export."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(author=user)
@@ -159,6 +169,12 @@ class Reflection(models.Model):
                 raise ValidationError(
                     {"meeting": "You can only reflect on a meeting you attended."}
                 )
+
+    @property
+    def is_locked(self) -> bool:
+        """A note with a response is locked, so a response always refers to what was
+        written; the author can still add an addendum."""
+        return self.shares.filter(responses__isnull=False).exists()
 
     @property
     def is_draft(self) -> bool:

@@ -1,7 +1,9 @@
 """My practice, writing reflections, finding them again, and taking them away.
 
-Every view reaches reflections through `Reflection.objects.visible_to(user)`,
-so a note someone may not see answers 404, like one that does not exist.
+These are the author's own pages, so they reach reflections through
+`Reflection.objects.mine(user)`, the author's part of the one visibility rule
+(`visible_to`); a note someone may not see answers 404, like one that does not
+exist. Shared notes are read through supervision/.
 """
 
 from __future__ import annotations
@@ -46,10 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("network")
         .prefetch_related("practitioner_attendances__practitioner")
     )
-    reflected = Reflection.objects.visible_to(user).filter(meeting=OuterRef("pk"))
+    reflected = Reflection.objects.mine(user).filter(meeting=OuterRef("pk"))
     principle_counts = (
         PrincipleNote.objects.filter(
-            reflection__in=Reflection.objects.visible_to(user),
+            reflection__in=Reflection.objects.mine(user),
             reflection__written_at__gte=now - timedelta(days=PRINCIPLES_LATELY_DAYS),
         )
         .exclude(text="", presence="")
@@ -69,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .exclude(Exists(reflected))
         .order_by("-starts_at"),
-        "drafts": Reflection.objects.visible_to(user)
+        "drafts": Reflection.objects.mine(user)
         .drafts()
         .select_related("meeting__network")
         .order_by("-updated_at"),
@@ -102,7 +104,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return render(request, "reflections/start.html", {"form": form}, status=422)
     meeting = form.cleaned_data["meeting"]
     if meeting is not None:
-        existing = Reflection.objects.visible_to(request.user).filter(meeting=meeting).first()
+        existing = Reflection.objects.mine(request.user).filter(meeting=meeting).first()
         if existing:
             return redirect("reflections:edit", pk=existing.pk)
     try:
@@ -110,7 +112,7 @@ def start(request: HttpRequest) -> HttpResponse:
             reflection = Reflection.objects.create(author=request.user, meeting=meeting)
     except IntegrityError:
         # A simultaneous request created it first.
-        reflection = Reflection.objects.visible_to(request.user).get(meeting=meeting)
+        reflection = Reflection.objects.mine(request.user).get(meeting=meeting)
     return redirect("reflections:edit", pk=reflection.pk)
 
 
@@ -122,7 +124,7 @@ def _attended_meeting_or_404(request: HttpRequest, meeting_id: str) -> NetworkMe
 
 
 def _my_reflection(request: HttpRequest, pk: int) -> Reflection:
-    return get_object_or_404(Reflection.objects.visible_to(request.user).with_details(), pk=pk)
+    return get_object_or_404(Reflection.objects.mine(request.user).with_details(), pk=pk)
 
 
 @login_required
@@ -202,7 +204,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def timeline(request: HttpRequest) -> HttpResponse:
     """My reflections, newest first, filtered by what the URL says."""
     form = TimelineFilterForm(request.GET or None, user=request.user)
-    reflections = Reflection.objects.visible_to(request.user).with_details()
+    reflections = Reflection.objects.mine(request.user).with_details()
     search = ""
     if form.is_valid():
         reflections = form.filter(reflections)
@@ -228,7 +230,7 @@ def _query_without_page(request: HttpRequest) -> str:
 def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     """All my reflections as Markdown or JSON, streamed so memory stays flat."""
     reflections = (
-        Reflection.objects.visible_to(request.user)
+        Reflection.objects.mine(request.user)
         .with_details()
         .order_by("written_at")
         .iterator(chunk_size=200)

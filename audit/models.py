@@ -1,0 +1,83 @@
+"""Who did what to a reflection, kept for good.
+
+Every read of a reflection by someone other than its author, every share,
+revoke, response and review writes one AuditEvent. The app never changes or
+deletes a row (save refuses an update, delete refuses outright); the admin shows
+them read-only. Rows hold ids and the action, never note text, so they can be
+kept when a note is erased.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from teams.models import User
+
+
+class Action(models.TextChoices):
+    READ = "read", "Read a reflection"
+    SHARE = "share", "Shared a reflection"
+    REVOKE = "revoke", "Revoked a share"
+    RESPOND = "respond", "Responded to a shared reflection"
+    REVIEW = "review", "Marked a shared reflection reviewed"
+    ADDENDUM = "addendum", "Added an addendum"
+    SESSION = "session", "Recorded a supervision session"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def record(
+        self,
+        actor: User | None,
+        action: Action,
+        *,
+        reflection_id: int | None = None,
+        share_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        return self.create(
+            actor=actor,
+            action=action,
+            reflection_id=reflection_id,
+            share_id=share_id,
+            detail=detail or {},
+        )
+
+    def reads_of(self, reflection_id: int) -> AuditEventQuerySet:
+        return self.filter(action=Action.READ, reflection_id=reflection_id)
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Empty when the person's account has since been removed.",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # Plain ids, not foreign keys: the record outlives the note it is about.
+    reflection_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    share_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True, help_text="Ids and flags, never text.")
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit events are never deleted.")

@@ -1,0 +1,282 @@
+"""The protected reflective space: sharing a note, responses, reviews, sessions, digests.
+
+A reflection is private until its author shares it, one note at a time, with a
+supervisor (from the supervision links) or with an intervision group they
+belong to. `Share.objects.visible_to(user)` is the one rule for who sees a
+share; `Reflection.objects.visible_to(user)` is built on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from reflections.fields import EncryptedTextField
+from reflections.models import text_limit
+from teams.models import IntervisionGroup, SupervisionLink
+
+if TYPE_CHECKING:
+    from teams.models import User
+
+
+def _active(on: date | None = None) -> Q:
+    """Not revoked, and not past the date the author shared it until."""
+    on = on or timezone.localdate()
+    return Q(revoked_at__isnull=True) & (Q(until__isnull=True) | Q(until__gte=on))
+
+
+class ShareQuerySet(models.QuerySet["Share"]):
+    def active(self, on: date | None = None) -> ShareQuerySet:
+        return self.filter(_active(on))
+
+    def visible_to(self, user: User) -> ShareQuerySet:
+        """The one rule for shares: while a share is active, the supervisor it is
+        for, or the group's members and facilitator; the author always (revoked
+        shares included, so they can see what they shared and undid)."""
+        if not user.is_authenticated:
+            return self.none()
+        in_group = IntervisionGroup.objects.filter(pk=OuterRef("group_id")).filter(
+            Q(members=user) | Q(facilitator=user)
+        )
+        recipient = _active() & (Q(supervisor=user) | Exists(in_group))
+        return self.filter(Q(reflection__author=user) | recipient)
+
+    def for_supervisor(self, user: User) -> ShareQuerySet:
+        return self.active().filter(supervisor=user)
+
+    def awaiting_review(self) -> ShareQuerySet:
+        return self.filter(reviewed_at__isnull=True)
+
+    def inbox_order(self) -> ShareQuerySet:
+        """Asked for supervision or costly (3 or 4) first, then the longest waiting."""
+        urgent = Q(reflection__wants_supervision=True) | Q(
+            reflection__disclosure__emotional_cost__gte=3
+        )
+        return self.annotate(
+            urgent=models.Case(
+                models.When(urgent, then=models.Value(0)),
+                default=models.Value(1),
+                output_field=models.IntegerField(),
+            )
+        ).order_by("urgent", "shared_at")
+
+
+class Share(models.Model):
+    """One reflection shared with one supervisor or one intervision group."""
+
+    reflection = models.ForeignKey(
+        "reflections.Reflection", on_delete=models.CASCADE, related_name="shares"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shares_received",
+    )
+    group = models.ForeignKey(
+        IntervisionGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    include_disclosure = models.BooleanField(
+        "include my self-disclosure details",
+        default=False,
+        help_text="Left out unless you tick this.",
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    until = models.DateField("shared until", null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-shared_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(supervisor__isnull=False) & Q(group__isnull=True))
+                | (Q(supervisor__isnull=True) & Q(group__isnull=False)),
+                name="share_with_a_supervisor_or_a_group",
+            ),
+            models.UniqueConstraint(
+                fields=["reflection", "supervisor"],
+                condition=Q(revoked_at__isnull=True, supervisor__isnull=False),
+                name="one_live_share_per_supervisor",
+                violation_error_message="This note is already shared with this supervisor.",
+            ),
+            models.UniqueConstraint(
+                fields=["reflection", "group"],
+                condition=Q(revoked_at__isnull=True, group__isnull=False),
+                name="one_live_share_per_group",
+                violation_error_message="This note is already shared with this group.",
+            ),
+        ]
+        indexes = [models.Index(fields=["supervisor", "reviewed_at"])]
+
+    def __str__(self) -> str:
+        return f"Reflection {self.reflection_id} shared with {self.recipient}"
+
+    @property
+    def recipient(self) -> str:
+        return str(self.supervisor or self.group)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (
+            self.until is None or self.until >= timezone.localdate()
+        )
+
+    def clean(self) -> None:
+        author_id = self.reflection.author_id
+        if self.supervisor_id and not (
+            SupervisionLink.objects.current()
+            .filter(supervisor_id=self.supervisor_id, supervisee_id=author_id)
+            .exists()
+        ):
+            raise ValidationError({"supervisor": "This person is not your supervisor."})
+        if self.group_id and not self.group.members.filter(pk=author_id).exists():
+            raise ValidationError({"group": "You are not a member of this group."})
+        if self.until and self.until < timezone.localdate():
+            raise ValidationError({"until": "Choose today or a later date."})
+
+    def can_review(self, user: User) -> bool:
+        """Only the supervisor a note was shared with marks it reviewed."""
+        return self.supervisor_id == user.pk
+
+    def can_respond(self, user: User) -> bool:
+        """The recipients respond, and the author replies in the thread."""
+        if user.pk in (self.supervisor_id, self.reflection.author_id):
+            return True
+        group = self.group
+        return group is not None and (
+            group.facilitator_id == user.pk or group.members.filter(pk=user.pk).exists()
+        )
+
+
+class Response(models.Model):
+    """A message in the thread under a shared note."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="responses")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_responses"
+    )
+    text = EncryptedTextField(validators=[text_limit])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} on share {self.share_id}"
+
+
+class Addendum(models.Model):
+    """Something the author adds to a note that has responses, and so is locked."""
+
+    reflection = models.ForeignKey(
+        "reflections.Reflection", on_delete=models.CASCADE, related_name="addenda"
+    )
+    text = EncryptedTextField(validators=[text_limit])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to reflection {self.reflection_id}"
+
+
+class SupervisionSessionQuerySet(models.QuerySet["SupervisionSession"]):
+    def visible_to(self, user: User) -> SupervisionSessionQuerySet:
+        """A session is seen by its supervisor and its supervisee, nobody else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(supervisor=user) | Q(supervisee=user))
+
+
+class SupervisionSession(models.Model):
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_given"
+    )
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_received"
+    )
+    held_on = models.DateField("date", default=timezone.localdate)
+    discussed = models.ManyToManyField(
+        Share, blank=True, related_name="sessions", verbose_name="shared notes discussed"
+    )
+    agreed_actions = EncryptedTextField(blank=True, validators=[text_limit])
+    next_on = models.DateField("next session", null=True, blank=True)
+
+    objects = SupervisionSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"Supervision of {self.supervisee} on {self.held_on}"
+
+    def clean(self) -> None:
+        if (
+            self.supervisor_id
+            and self.supervisee_id
+            and not (
+                SupervisionLink.objects.filter(
+                    supervisor_id=self.supervisor_id, supervisee_id=self.supervisee_id
+                ).exists()
+            )
+        ):
+            raise ValidationError({"supervisee": "You do not supervise this person."})
+        if self.next_on and self.held_on and self.next_on < self.held_on:
+            raise ValidationError({"next_on": "The next session comes after this one."})
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly, on Monday at 08:00"
+    DAILY = "daily", "Daily, at 08:00"
+    NONE = "none", "No digest"
+
+
+class DigestPreference(models.Model):
+    """How often a supervisor wants the digest. No row means weekly."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference"
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_frequency_display()}"
+
+
+class DigestDelivery(models.Model):
+    """One digest for one supervisor and one period, claimed before it is sent.
+
+    The unique (supervisor, period_start) row is the claim: whoever creates it
+    sends; a retry finds it and sends only if `sent_at` is still empty.
+    """
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    period_start = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor", "period_start"], name="one_digest_per_supervisor_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.supervisor} from {self.period_start:%Y-%m-%d %H:%M}"
