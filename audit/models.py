@@ -50,6 +50,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def reads_of(self, reflection_id: int) -> AuditEventQuerySet:
         return self.filter(action=Action.READ, reflection_id=reflection_id)
 
+    def read_receipts(self, reflection_id: int) -> models.QuerySet:
+        """Who has read a note and when (first and last time), for its author."""
+        return (
+            self.reads_of(reflection_id)
+            .values("actor__first_name", "actor__last_name", "actor__email")
+            .annotate(first=models.Min("at"), last=models.Max("at"), times=models.Count("pk"))
+            .order_by("first")
+        )
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", reflection_views.home, name="home"),
     path("networks/", include("meetings.urls")),
     path("reflections/", include("reflections.urls")),
+    path("supervision/", include("supervision.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from principles.models import Principle
@@ -159,6 +160,9 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"Reflection {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reflections:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.meeting_id and self.author_id:

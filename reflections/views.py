@@ -17,17 +17,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditEvent
 from meetings.models import NetworkMeeting
 from principles.models import Principle
 from reflections.forms import ReflectionForm, StartReflectionForm, TimelineFilterForm
 from reflections.models import PrincipleNote, Reflection
+from supervision.forms import AddendumForm
+from supervision.models import Response
 
 RECENT_MEETINGS = 5
 AWAITING_REFLECTION_DAYS = 30
@@ -132,6 +135,13 @@ def _my_reflection(request: HttpRequest, pk: int) -> Reflection:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write or change a note. "Save" keeps it as it is; "Finish" makes it final."""
     reflection = _my_reflection(request, pk)
+    if reflection.is_locked:
+        messages.info(
+            request,
+            "This note has responses, so it is locked: a response always refers to what "
+            "was written. You can add to it below.",
+        )
+        return redirect(reflection)
     principles = list(Principle.objects.peer_practice().prefetch_related("prompts"))
     if request.method == "GET":
         form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), principles=principles)
@@ -191,12 +201,21 @@ def _autosave_status(request: HttpRequest, state: str, status: int = 200, **extr
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """My note, and who has it: shares, their threads, reviews and read receipts."""
     reflection = _my_reflection(request, pk)
-    return render(
-        request,
-        "reflections/detail.html",
-        {"reflection": reflection, "versions": reflection.versions.all()},
+    shares = reflection.shares.select_related("supervisor", "group").prefetch_related(
+        Prefetch("responses", Response.objects.select_related("author"))
     )
+    context = {
+        "reflection": reflection,
+        "versions": reflection.versions.all(),
+        "shares": shares,
+        "reads": AuditEvent.objects.read_receipts(reflection.pk),
+        "addenda": reflection.addenda.all(),
+        "is_locked": reflection.is_locked,
+        "addendum_form": AddendumForm(),
+    }
+    return render(request, "reflections/detail.html", context)
 
 
 @login_required

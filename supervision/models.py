@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from reflections.fields import EncryptedTextField
@@ -55,8 +56,9 @@ class ShareQuerySet(models.QuerySet["Share"]):
 
     def inbox_order(self) -> ShareQuerySet:
         """Asked for supervision or costly (3 or 4) first, then the longest waiting."""
+        # The cost is a disclosure detail: it counts only where the author included it.
         urgent = Q(reflection__wants_supervision=True) | Q(
-            reflection__disclosure__emotional_cost__gte=3
+            include_disclosure=True, reflection__disclosure__emotional_cost__gte=3
         )
         return self.annotate(
             urgent=models.Case(
@@ -120,6 +122,9 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"Reflection {self.reflection_id} shared with {self.recipient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:share_detail", args=[self.pk])
 
     @property
     def recipient(self) -> str:

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("shares/<int:pk>/", views.share_detail, name="share_detail"),
+    path("shares/<int:pk>/respond/", views.respond, name="respond"),
+    path("shares/<int:pk>/review/", views.review, name="review"),
+    path("shares/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("reflections/<int:pk>/share/", views.share_note, name="share"),
+    path("reflections/<int:pk>/addendum/", views.add_addendum, name="addendum"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("digest/", views.digest_preference, name="digest_preference"),
+]

@@ -1,0 +1,301 @@
+"""Sharing a note, the supervisor's inbox, intervision, responses, reviews, sessions.
+
+Shares are reached only through `Share.objects.visible_to(user)` and the
+author's own notes through `Reflection.objects.mine(user)`: anything else
+answers 404, the same as what does not exist. Every read of a note by someone
+other than its author, and every share, revoke, response and review, writes an
+AuditEvent. No view here talks to the broker: digests are built later from
+database state (supervision/digest.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import Action, AuditEvent
+from reflections.models import Reflection, Status
+from supervision.forms import (
+    AddendumForm,
+    DigestPreferenceForm,
+    ResponseForm,
+    SessionForm,
+    ShareForm,
+)
+from supervision.models import DigestPreference, Response, Share, SupervisionSession
+from teams.models import IntervisionGroup, Role
+
+SHARE_LIST_RELATED = (
+    "reflection__meeting__network",
+    "reflection__author",
+    "reflection__disclosure",
+)
+
+
+def _recipient_shares(request: HttpRequest):
+    """Shares I receive (not my own), with what lists show, in fixed queries."""
+    return (
+        Share.objects.visible_to(request.user)
+        .exclude(reflection__author=request.user)
+        .select_related(*SHARE_LIST_RELATED)
+        .annotate(response_count=Count("responses"))
+    )
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What awaits me: notes shared with me as supervisor, and my intervision groups'."""
+    shares = _recipient_shares(request)
+    awaiting = shares.filter(supervisor=request.user).awaiting_review().inbox_order()
+    reviewed = shares.filter(supervisor=request.user, reviewed_at__isnull=False).order_by(
+        "-reviewed_at"
+    )[:10]
+    group_shares = shares.filter(group__isnull=False).order_by("-shared_at")[:30]
+    is_supervisor = request.user.memberships.filter(role=Role.SUPERVISOR).exists()
+    preference = DigestPreference.objects.filter(user=request.user).first()
+    context = {
+        "awaiting": awaiting,
+        "reviewed": reviewed,
+        "group_shares": group_shares,
+        "is_supervisor": is_supervisor,
+        "in_groups": IntervisionGroup.objects.filter(
+            Q(members=request.user) | Q(facilitator=request.user)
+        ).exists(),
+        "digest_form": DigestPreferenceForm(instance=preference) if is_supervisor else None,
+    }
+    return render(request, "supervision/inbox.html", context)
+
+
+def _visible_share(request: HttpRequest, pk: int, *, lock: bool = False) -> Share:
+    shares = Share.objects.visible_to(request.user)
+    if lock:
+        shares = shares.select_for_update(of=("self",))
+    return get_object_or_404(shares.select_related(*SHARE_LIST_RELATED), pk=pk)
+
+
+def _thread_context(share: Share, user, form: ResponseForm | None = None) -> dict[str, object]:
+    return {
+        "share": share,
+        "responses": share.responses.select_related("author"),
+        "form": form or ResponseForm(),
+        "can_respond": share.is_active and share.can_respond(user),
+    }
+
+
+@login_required
+@require_GET
+def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A shared note as its recipients see it: disclosure details only if included."""
+    share = _visible_share(request, pk)
+    reflection = share.reflection
+    if reflection.author_id == request.user.pk:
+        return redirect("reflections:detail", pk=reflection.pk)
+    AuditEvent.objects.record(
+        request.user, Action.READ, reflection_id=reflection.pk, share_id=share.pk
+    )
+    context = {
+        **_thread_context(share, request.user),
+        "reflection": reflection,
+        "notes": reflection.principle_notes.select_related("principle"),
+        "addenda": reflection.addenda.all(),
+        "can_review": share.can_review(request.user) and share.reviewed_at is None,
+    }
+    return render(request, "supervision/share_detail.html", context)
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a response to the thread. Locks the share, so a revoke and a response
+    sent together are applied in turn: after a revoke the response is refused
+    with a message, and the text stays in the form."""
+    form = ResponseForm(request.POST)
+    with transaction.atomic():
+        share = _visible_share(request, pk, lock=True)
+        if not (share.is_active and share.can_respond(request.user)):
+            messages.error(request, "This note is no longer shared with you.")
+            return _thread_response(request, share, form, status=409)
+        if not form.is_valid():
+            return _thread_response(request, share, form, status=422)
+        Response.objects.create(share=share, author=request.user, text=form.cleaned_data["text"])
+        AuditEvent.objects.record(
+            request.user, Action.RESPOND, reflection_id=share.reflection_id, share_id=share.pk
+        )
+    if request.htmx:
+        return _thread_response(request, share, None)
+    messages.success(request, "Your response was added.")
+    return redirect(_back_to(request, share))
+
+
+def _thread_response(request: HttpRequest, share: Share, form, status: int = 200) -> HttpResponse:
+    if request.htmx:
+        context = _thread_context(share, request.user, form)
+        return render(request, "supervision/share_detail.html#thread", context, status=status)
+    if form is not None and form.errors:
+        messages.error(request, " ".join(form.errors.get("text", [])))
+    return redirect(_back_to(request, share))
+
+
+def _back_to(request: HttpRequest, share: Share) -> str:
+    if share.reflection.author_id == request.user.pk:
+        return share.reflection.get_absolute_url()
+    return share.get_absolute_url()
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        share = _visible_share(request, pk, lock=True)
+        if not share.can_review(request.user):
+            raise Http404
+        if share.reviewed_at is None:
+            share.reviewed_at = timezone.now()
+            share.save(update_fields=["reviewed_at"])
+            AuditEvent.objects.record(
+                request.user, Action.REVIEW, reflection_id=share.reflection_id, share_id=share.pk
+            )
+    messages.success(request, "Marked as reviewed.")
+    return redirect("supervision:inbox")
+
+
+def _my_finished_note(request: HttpRequest, pk: int) -> Reflection:
+    return get_object_or_404(
+        Reflection.objects.mine(request.user).select_related("meeting__network"), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author shares one note with some of their supervisors and groups."""
+    reflection = _my_finished_note(request, pk)
+    form = ShareForm(request.POST if request.method == "POST" else None, author=request.user)
+    if reflection.status != Status.FINAL:
+        messages.warning(request, "Finish this note before you share it.")
+        return redirect("reflections:edit", pk=reflection.pk)
+    if request.method == "POST" and form.is_valid():
+        shared = _create_shares(request, reflection, form)
+        names = ", ".join(share.recipient for share in shared) or "no one new"
+        messages.success(request, f"Shared with {names}.")
+        return redirect(reflection)
+    status = 422 if form.errors else 200
+    context = {"reflection": reflection, "form": form}
+    return render(request, "supervision/share_form.html", context, status=status)
+
+
+def _create_shares(request: HttpRequest, reflection: Reflection, form: ShareForm) -> list[Share]:
+    shared = []
+    for recipient in form.recipients():
+        share = Share(
+            reflection=reflection,
+            until=form.cleaned_data["until"],
+            include_disclosure=form.cleaned_data["include_disclosure"],
+            **recipient,
+        )
+        try:
+            with transaction.atomic():
+                share.save()
+                AuditEvent.objects.record(
+                    request.user,
+                    Action.SHARE,
+                    reflection_id=reflection.pk,
+                    share_id=share.pk,
+                    detail={"include_disclosure": share.include_disclosure},
+                )
+        except IntegrityError:
+            # Already shared with this one (a second tab, a double submit): keep it.
+            continue
+        shared.append(share)
+    return shared
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        share = get_object_or_404(
+            Share.objects.filter(reflection__in=Reflection.objects.mine(request.user))
+            .select_for_update(of=("self",))
+            .select_related("reflection"),
+            pk=pk,
+        )
+        if share.revoked_at is None:
+            share.revoked_at = timezone.now()
+            share.save(update_fields=["revoked_at"])
+            AuditEvent.objects.record(
+                request.user, Action.REVOKE, reflection_id=share.reflection_id, share_id=share.pk
+            )
+    messages.success(request, f"No longer shared with {share.recipient}.")
+    return redirect(share.reflection)
+
+
+@login_required
+@require_POST
+def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _my_finished_note(request, pk)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        addendum = reflection.addenda.create(text=form.cleaned_data["text"])
+        AuditEvent.objects.record(
+            request.user,
+            Action.ADDENDUM,
+            reflection_id=reflection.pk,
+            detail={"addendum_id": addendum.pk},
+        )
+        messages.success(request, "Added to your note.")
+    else:
+        messages.error(request, " ".join(form.errors["text"]))
+    return redirect(reflection)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sessions(request: HttpRequest) -> HttpResponse:
+    """Supervision sessions I gave or received; supervisors record new ones here."""
+    is_supervisor = request.user.memberships.filter(role=Role.SUPERVISOR).exists()
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, supervisor=request.user) if is_supervisor else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            session = form.save()
+            AuditEvent.objects.record(
+                request.user, Action.SESSION, detail={"session_id": session.pk}
+            )
+            messages.success(request, "Session recorded.")
+            return redirect("supervision:sessions")
+    context = {
+        "sessions": SupervisionSession.objects.visible_to(request.user)
+        .select_related("supervisor", "supervisee")
+        .prefetch_related("discussed__reflection__meeting__network"),
+        "form": form,
+    }
+    return render(
+        request, "supervision/sessions.html", context, status=422 if form and form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def digest_preference(request: HttpRequest) -> HttpResponse:
+    if not request.user.memberships.filter(role=Role.SUPERVISOR).exists():
+        raise Http404
+    preference = DigestPreference.objects.filter(user=request.user).first()
+    form = DigestPreferenceForm(
+        request.POST, instance=preference or DigestPreference(user=request.user)
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Your digest choice is saved.")
+    else:
+        messages.error(request, "Choose how often you would like the digest.")
+    return redirect("supervision:inbox")
