@@ -26,7 +26,8 @@ from meetings.models import (
     Relationship,
 )
 from principles.models import Principle
-from reflections.models import PrincipleNote, Reflection, Status
+from reflections.models import Disclosed, Disclosure, PrincipleNote, Reflection, Status
+from supervision.models import Response, Share
 from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
 
 DEMO_PASSWORD = "open-dialogue-demo"  # noqa: S105 (printed for people trying the demo)
@@ -167,6 +168,8 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
             for name, relationship, agency in rng.sample(MEMBER_POOL, k=rng.randint(2, 4))
         ]
         _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
+    if not Share.objects.filter(reflection__author__in=peers).exists():
+        _seed_sharing(supervisor, group, peers, now, rng)
 
     return DemoSummary(
         users=User.objects.filter(email__in=[spec.email for spec in DEMO_PEOPLE]).count(),
@@ -243,9 +246,46 @@ def _seed_reflection(
         text=rng.choice(REFLECTION_TEXTS),
         status=Status.FINAL if rng.random() < 0.8 else Status.DRAFT,
     )
+    if rng.random() < 0.3:
+        Disclosure.objects.create(
+            reflection=reflection,
+            disclosed=rng.choice([Disclosed.IN_DIALOGUE, Disclosed.IN_REFLECTING]),
+            what_shared="That I have been where they are.",
+            what_guided="It felt like it might help the quieter ones speak.",
+            felt_safe=rng.choice(["yes", "partly", "no"]),
+            colleague_response=rng.choice(["supportive", "neutral", "uncomfortable"]),
+            emotional_cost=rng.randint(0, 4),
+        )
     for principle in rng.sample(principles, k=min(len(principles), rng.randint(1, 3))):
         PrincipleNote.objects.create(
             reflection=reflection,
             principle=principle,
             text=PRINCIPLE_NOTE_TEXTS.get(principle.slug, ""),
         )
+
+
+def _seed_sharing(
+    supervisor: User, group: IntervisionGroup, peers: list[User], now: datetime, rng: random.Random
+) -> None:
+    """Share some finished notes, so the supervisor's inbox and the group have a story."""
+    finished = list(
+        Reflection.objects.filter(author__in=peers, status=Status.FINAL).order_by("written_at")
+    )
+    for number, reflection in enumerate(finished[-10:]):
+        share = Share.objects.create(
+            reflection=reflection,
+            supervisor=supervisor,
+            include_disclosure=number % 2 == 0,
+            shared_at=reflection.written_at + timedelta(hours=2),
+        )
+        if number < 4:
+            Response.objects.create(
+                share=share,
+                author=supervisor,
+                text="Thank you for sharing this. Let's make time for it when we meet.",
+                created_at=share.shared_at + timedelta(days=1),
+            )
+            share.reviewed_at = share.shared_at + timedelta(days=1)
+            share.save(update_fields=["reviewed_at"])
+    for reflection in finished[-3:]:
+        Share.objects.create(reflection=reflection, group=group, shared_at=now - timedelta(days=2))

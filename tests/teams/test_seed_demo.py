@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from meetings.models import Network, NetworkMeeting, NetworkMember, PractitionerAttendance
 from reflections.models import PrincipleNote, Reflection
+from supervision.models import Response, Share
 from teams.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from teams.models import Membership, Role, SupervisionLink, User
 
@@ -20,6 +21,8 @@ def counts() -> dict[str, int]:
         PractitionerAttendance,
         Reflection,
         PrincipleNote,
+        Share,
+        Response,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -37,6 +40,8 @@ def test_seed_demo_twice_gives_the_same_counts(settings):
     assert 45 <= first["NetworkMeeting"] <= 75
     assert first["Reflection"] > 0
     assert first["PrincipleNote"] > 0
+    assert first["Share"] > 0
+    assert first["Response"] > 0
 
 
 def test_demo_team_has_the_people_the_story_needs(settings):
