@@ -1,9 +1,11 @@
-"""The whole of step 2 in a real browser, as the issue tells it.
+"""Steps 2 and 3 in a real browser, as the issues tell them.
 
 A peer practitioner signs in, logs a meeting with a network member added inline,
 writes a reflection with two principle notes and a disclosure, sees the draft
-saved, finishes it and finds it by a filter; a colleague who opens its URL gets
-404. axe checks every page on the way.
+saved, finishes it and finds it by a filter, and shares it with their
+supervisor; a colleague who opens its URL gets 404; the supervisor finds it in
+the inbox, responds and marks it reviewed; the author sees the response and the
+read receipt. axe checks every page on the way.
 """
 
 import re
@@ -14,12 +16,14 @@ from playwright.sync_api import Page, expect
 
 from meetings.models import NetworkMeeting
 from reflections.models import Reflection, Status
+from teams.models import SupervisionLink
 from tests.factories import NetworkFactory
 
 
 def test_log_a_meeting_then_reflect_on_it(
-    page: Page, live_server, team, author, colleague, sign_in, axe_check, browser_errors
+    page: Page, live_server, team, author, colleague, supervisor, sign_in, axe_check, browser_errors
 ):
+    SupervisionLink.objects.create(supervisor=supervisor, supervisee=author)
     network = NetworkFactory(team=team, reference="Rowan")
     yesterday = timezone.localdate() - timedelta(days=1)
     sign_in(page, author)
@@ -83,6 +87,17 @@ def test_log_a_meeting_then_reflect_on_it(
     expect(page.locator("#timeline-results")).to_contain_text("Rowan")
     axe_check(page)
 
+    # The author shares the note with their supervisor.
+    page.goto(f"{live_server.url}/reflections/{reflection.pk}/")
+    page.get_by_role("button", name="Share").click()
+    axe_check(page)
+    page.get_by_role("group", name=re.compile("My supervisors")).get_by_label(
+        str(supervisor)
+    ).check()
+    page.get_by_role("button", name="Share").click()
+    expect(page.get_by_text(f"Shared with {supervisor}")).to_be_visible()
+    axe_check(page)
+
     # The colleague who was in the same meeting cannot open the note.
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, colleague)
@@ -92,3 +107,28 @@ def test_log_a_meeting_then_reflect_on_it(
     expect(page.get_by_text("The brother's silence")).to_have_count(0)
     axe_check(page)
     browser_errors.expected_not_found(url)
+
+    # The supervisor finds it in the inbox, responds in place and marks it reviewed.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, supervisor)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Supervision").click()
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("Rowan")).click()
+    expect(page.get_by_text("The brother's silence said a lot.")).to_be_visible()
+    expect(page.get_by_text("That I had been there too.")).to_have_count(0)  # not included
+    axe_check(page)
+    page.get_by_label("Your response").fill("Thank you. Let's talk about the silence.")
+    page.get_by_role("button", name="Send response").click()
+    expect(page.locator("#thread")).to_contain_text("Let's talk about the silence.")
+    axe_check(page)
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.get_by_text("Marked as reviewed.")).to_be_visible()
+
+    # The author sees the response, the review and who read it when.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, author)
+    page.goto(f"{live_server.url}/reflections/{reflection.pk}/")
+    expect(page.get_by_text("Let's talk about the silence.")).to_be_visible()
+    expect(page.get_by_text(re.compile("Reviewed"))).to_be_visible()
+    expect(page.get_by_role("table", name="Who has read it")).to_contain_text(supervisor.first_name)
+    axe_check(page)
