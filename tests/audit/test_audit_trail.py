@@ -1,0 +1,35 @@
+"""The audit trail is written by the app and never changed or deleted by it."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import Action, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_cannot_be_changed_or_deleted(author):
+    event = AuditEvent.objects.record(author, Action.READ, reflection_id=1)
+
+    event.action = Action.SHARE
+    with pytest.raises(PermissionError, match="never changed"):
+        event.save()
+    with pytest.raises(PermissionError, match="never deleted"):
+        event.delete()
+    assert AuditEvent.objects.get().action == Action.READ
+
+
+def test_admins_see_the_trail_read_only(admin_client, author):
+    event = AuditEvent.objects.record(author, Action.READ, reflection_id=1)
+
+    listing = admin_client.get(reverse("admin:audit_auditevent_changelist"))
+    page = admin_client.get(reverse("admin:audit_auditevent_change", args=[event.pk]))
+    delete = admin_client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]))
+
+    assert listing.status_code == 200
+    assert str(author) in listing.content.decode()
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()  # no save button: read-only
+    assert delete.status_code == 403
+    assert admin_client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    assert AuditEvent.objects.count() == 1
