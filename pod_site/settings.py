@@ -7,11 +7,14 @@ REDIS_URL and EMAIL_URL. docs/operations.md lists every variable.
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from pod_site.env import (
     env_bool,
     env_database,
     env_email,
     env_fernet_keys,
+    env_int,
     env_list,
     env_redis_url,
     env_required,
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "reflections",
     "supervision",
     "audit",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +145,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "POD Reflect <no-reply@localh
 REDIS_URL = env_redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A request that touches the cache fails within a second while Redis
+            # is down, instead of hanging until the worker is killed.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -154,7 +164,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# acks_late is set per task, only where the work is claimed in the database
+# (supervision.tasks.send_digest). Every task has a time limit; tasks set shorter ones.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# One message at a time per worker process: a slow SMTP server holds up one
+# digest, not a prefetched batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One beat only (Procfile, docker-compose.yml). Each period start is 08:00 local
+# time, so a tick every 15 minutes sends a digest by 08:15.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "enqueue-due-digests": {
+        "task": "supervision.tasks.enqueue_due_digests",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+# Seconds before the first retry of a digest whose send failed; doubled per retry.
+DIGEST_RETRY_BACKOFF = env_int("DIGEST_RETRY_BACKOFF", 60, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -33,8 +33,11 @@ def redis_is_down(settings, monkeypatch):
         attempts.append(self)
         raise redis.ConnectionError("Redis is down (test)")
 
-    monkeypatch.setattr(redis.connection.AbstractConnection, "connect", refuse)
-    return attempts
+    # Undone when this fixture ends, before the shared fixture that clears the
+    # (real) cache after each test runs.
+    with monkeypatch.context() as patch:
+        patch.setattr(redis.connection.AbstractConnection, "connect", refuse)
+        yield attempts
 
 
 def test_saving_and_sharing_a_note_works_without_redis(

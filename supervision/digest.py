@@ -1,0 +1,293 @@
+"""The supervisor's digest email: when it is due, what it counts, sending it once.
+
+Plain functions, no Celery: supervision/tasks.py calls them from a worker, and
+`manage.py send_digests` calls them in-process.
+
+A digest period starts at 08:00 in the team's time zone: every Monday (weekly,
+the default when a supervisor has no DigestPreference) or every day (daily).
+The time zone is the one of the team of the supervisor's first supervisor
+Membership (the oldest row), or settings.TIME_ZONE when they have none.
+
+Exactly one email per supervisor per period: a DigestDelivery row per
+(supervisor, period_start), unique in the database, is claimed before sending
+and locked while sending, so a retry, a second beat or a manual run finds it
+and sends nothing more once `sent_at` is set.
+
+A digest carries counts, ages in days and a link to the inbox. Never note
+text, a network reference, a network member's name, a disclosure detail or the
+name of a supervisee (docs/architecture.md, "Emails carry no content").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, transaction
+from django.db.models import Count, F, Min, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision.models import DigestDelivery, Frequency, Response, Share
+from teams.models import Membership, Role, User
+
+logger = logging.getLogger(__name__)
+
+DIGEST_HOUR = time(8, 0)
+PERIOD_LENGTH = {Frequency.WEEKLY: timedelta(days=7), Frequency.DAILY: timedelta(days=1)}
+# A period whose sends keep failing (a mailbox that refuses mail) stops being
+# due after this many attempts, rather than being retried every 15 minutes all
+# week. The next period's digest still counts everything since the last one sent.
+GIVE_UP_AFTER_ATTEMPTS = 24
+
+# What a failed send raises that is worth retrying: connection refused, reset or
+# timed out (OSError), or a refusal by the server (SMTPException, 4xx or 5xx).
+RETRY_ERRORS = (smtplib.SMTPException, OSError)
+
+# Outcomes of deliver_digest, as logged and printed.
+SENT = "sent"
+ALREADY_SENT = "already sent"
+NOTHING_TO_REPORT = "nothing to report"
+NO_DIGEST = "no digest"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one digest says: counts only, and the link to the inbox."""
+
+    frequency: str
+    awaiting_review: int
+    newly_shared: int
+    oldest_waiting_days: int | None
+    want_to_talk: int
+    intervision_groups: int
+    intervision_shared: int
+    intervision_responses: int
+    inbox_url: str
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing waiting and nothing new: no email is sent for this period."""
+        return not (
+            self.awaiting_review
+            or self.newly_shared
+            or self.intervision_shared
+            or self.intervision_responses
+        )
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        # Team.clean() refuses unknown zones; a row changed behind its back
+        # still gets a digest, at the service's time.
+        logger.warning("Unknown team time zone %r; using %s", name, settings.TIME_ZONE)
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _frequency(value: str | None) -> Frequency:
+    return Frequency(value) if value else Frequency.WEEKLY
+
+
+def _period_start_in(zone: ZoneInfo, frequency: Frequency, now: datetime) -> datetime | None:
+    """The most recent digest hour at or before `now`, on a Monday when weekly.
+
+    Built from the local date and 08:00 local (not by subtracting hours), so a
+    daylight-saving change moves the instant, never the hour on the clock.
+    """
+    if frequency == Frequency.NONE:
+        return None
+    local_now = now.astimezone(zone)
+    day = local_now.date()
+    if frequency == Frequency.WEEKLY:
+        day -= timedelta(days=day.weekday())
+    step = PERIOD_LENGTH[frequency]
+    start = datetime.combine(day, DIGEST_HOUR, tzinfo=zone)
+    if start > local_now:
+        start = datetime.combine(day - step, DIGEST_HOUR, tzinfo=zone)
+    return start.astimezone(ZoneInfo("UTC"))
+
+
+def _supervisor_settings(supervisor: User) -> tuple[ZoneInfo, Frequency]:
+    row = (
+        Membership.objects.filter(user=supervisor, role=Role.SUPERVISOR)
+        .order_by("pk")
+        .values_list("team__time_zone", "user__digest_preference__frequency")
+        .first()
+    )
+    if row is None:
+        preference = getattr(supervisor, "digest_preference", None)
+        return _zone(None), _frequency(preference.frequency if preference else None)
+    return _zone(row[0]), _frequency(row[1])
+
+
+def period_start(supervisor: User, now: datetime) -> datetime | None:
+    """The start of the supervisor's current digest period (in UTC), or None when
+    they chose no digest. Weekly: the most recent Monday 08:00 local time at or
+    before `now`; daily: the most recent 08:00 local time."""
+    zone, frequency = _supervisor_settings(supervisor)
+    return _period_start_in(zone, frequency, now)
+
+
+def due_supervisor_ids(now: datetime, among: list[int] | None = None) -> list[int]:
+    """Ids of active users holding a supervisor role whose current period has no
+    sent digest yet, in two queries whatever the number of supervisors.
+
+    A claimed but unsent period (a send that failed) is still due, so the next
+    beat picks it up again, until GIVE_UP_AFTER_ATTEMPTS. `among` limits the
+    answer to those user ids.
+    """
+    memberships = Membership.objects.filter(role=Role.SUPERVISOR, user__is_active=True)
+    if among is not None:
+        memberships = memberships.filter(user_id__in=among)
+    starts: dict[int, datetime | None] = {}
+    # Oldest membership first: its team's time zone is the supervisor's.
+    for user_id, zone_name, frequency in memberships.order_by("user_id", "pk").values_list(
+        "user_id", "team__time_zone", "user__digest_preference__frequency"
+    ):
+        if user_id not in starts:
+            starts[user_id] = _period_start_in(_zone(zone_name), _frequency(frequency), now)
+    due = {user_id: start for user_id, start in starts.items() if start is not None}
+    if not due:
+        return []
+    done = set(
+        DigestDelivery.objects.filter(period_start__in=set(due.values()))
+        .filter(Q(sent_at__isnull=False) | Q(attempts__gte=GIVE_UP_AFTER_ATTEMPTS))
+        .values_list("supervisor_id", "period_start")
+    )
+    return [user_id for user_id, start in due.items() if (user_id, start) not in done]
+
+
+def build_digest(supervisor: User, now: datetime) -> Digest:
+    """Count what the supervisor's digest reports, as of `now`.
+
+    - awaiting_review: active shares with them (not revoked, not past their
+      date), not yet reviewed; want_to_talk: how many of those the author
+      would like to talk about in supervision; oldest_waiting_days: whole days
+      the longest of those has waited (None when nothing waits).
+    - newly_shared: active shares with them since their last sent digest, or
+      over the last period when none was sent.
+    - intervision_*: for the groups they facilitate only, the notes shared to
+      those groups and the responses there since then (not their own).
+    """
+    _, frequency = _supervisor_settings(supervisor)
+    since = (
+        DigestDelivery.objects.filter(supervisor=supervisor, sent_at__isnull=False, sent_at__lt=now)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    ) or now - PERIOD_LENGTH.get(frequency, PERIOD_LENGTH[Frequency.WEEKLY])
+    today = timezone.localdate(now)
+    recent = Q(shared_at__gt=since)
+    waiting = Q(reviewed_at__isnull=True)
+    mine = (
+        Share.objects.active(today)
+        .filter(supervisor=supervisor, shared_at__lte=now)
+        .aggregate(
+            awaiting_review=Count("pk", filter=waiting),
+            want_to_talk=Count("pk", filter=waiting & Q(reflection__wants_supervision=True)),
+            oldest=Min("shared_at", filter=waiting),
+            newly_shared=Count("pk", filter=recent),
+        )
+    )
+    group_shares = Share.objects.active(today).filter(
+        group__facilitator=supervisor, shared_at__lte=now
+    )
+    intervision_shared = group_shares.filter(recent).count()
+    intervision_groups = supervisor.facilitated_groups.count()
+    responses = (
+        Response.objects.filter(share__in=group_shares, created_at__gt=since, created_at__lte=now)
+        .exclude(author=supervisor)
+        .count()
+    )
+    oldest = mine["oldest"]
+    return Digest(
+        frequency=frequency.value,
+        awaiting_review=mine["awaiting_review"],
+        newly_shared=mine["newly_shared"],
+        oldest_waiting_days=(now - oldest).days if oldest else None,
+        want_to_talk=mine["want_to_talk"],
+        intervision_groups=intervision_groups,
+        intervision_shared=intervision_shared,
+        intervision_responses=responses,
+        inbox_url=settings.SITE_URL + reverse("supervision:inbox"),
+    )
+
+
+def render_digest(digest: Digest) -> tuple[str, str, str]:
+    """The subject, plain text body and HTML body of a digest email."""
+    context = {"digest": digest, "service_name": settings.SERVICE_NAME}
+    subject = " ".join(render_to_string("emails/digest-subject.txt", context).split())
+    text = render_to_string("emails/digest-body.txt", context)
+    # Template tags on lines of their own leave blank lines; keep one at most.
+    text = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip() + "\n"
+    html = render_to_string("emails/digest-body.html", context)
+    return subject, text, html
+
+
+def send_digest_email(supervisor: User, digest: Digest) -> None:
+    """Send one digest. An SMTP or connection error propagates to the caller."""
+    subject, text, html = render_digest(digest)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [supervisor.email])
+    message.attach_alternative(html, "text/html")
+    message.send(fail_silently=False)
+
+
+def deliver_digest(supervisor_id: int, now: datetime | None = None) -> str:
+    """Send the supervisor's digest for the current period, at most once.
+
+    Returns an outcome: "sent"; "already sent" (this period's digest went out
+    before: a retry, a second beat or a manual run); "nothing to report" (no
+    note waits and nothing new happened, so no email is sent, and the period
+    is marked done so that it is not tried again); "no digest" (they chose
+    none, or are no longer an active user).
+
+    An SMTP or connection error propagates, leaving the period unsent (its
+    attempts counted), so the caller can retry and the next beat finds it due.
+    """
+    now = now or timezone.now()
+    supervisor = User.objects.filter(pk=supervisor_id, is_active=True).first()
+    if supervisor is None:
+        return NO_DIGEST
+    start = period_start(supervisor, now)
+    if start is None:
+        return NO_DIGEST
+    claim, _ = DigestDelivery.objects.get_or_create(supervisor=supervisor, period_start=start)
+    try:
+        with transaction.atomic():
+            # The lock makes a concurrent delivery of the same period wait here
+            # until this one commits, and then find sent_at set.
+            claim = DigestDelivery.objects.select_for_update().get(pk=claim.pk)
+            if claim.sent_at is not None:
+                return ALREADY_SENT
+            digest = build_digest(supervisor, now)
+            outcome = NOTHING_TO_REPORT
+            if not digest.is_empty:
+                send_digest_email(supervisor, digest)
+                outcome = SENT
+            # sent_at is `now`, the moment the counts were taken: the next
+            # digest counts from here, so nothing shared during the send is missed.
+            # The one remaining at-least-once window: the SMTP server accepted
+            # the email and then this commit fails (the database went away).
+            # The period stays unsent, and a retry sends it a second time.
+            DigestDelivery.objects.filter(pk=claim.pk).update(
+                sent_at=now, attempts=F("attempts") + int(outcome == SENT)
+            )
+            return outcome
+    except Exception:
+        # The transaction above was rolled back; count the attempt on its own.
+        # Best effort: a database that is down must not hide the send's error.
+        with contextlib.suppress(DatabaseError):
+            DigestDelivery.objects.filter(pk=claim.pk, sent_at__isnull=True).update(
+                attempts=F("attempts") + 1
+            )
+        raise
