@@ -27,6 +27,14 @@ class Action(models.TextChoices):
     REVIEW = "review", "Marked a shared reflection reviewed"
     ADDENDUM = "addendum", "Added an addendum"
     SESSION = "session", "Recorded a supervision session"
+    EXPORT = "export", "Exported data"
+    ERASE = "erase", "Erased data"
+    RETENTION = "retention", "Deleted reflections past the retention period"
+    ROLE_CHANGE = "role_change", "Changed a role"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed to sign in"
+    LOGOUT = "logout", "Signed out"
+    MFA_CHANGED = "mfa_changed", "Changed multi-factor authentication"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -62,12 +70,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraint and no cascade: removing a person must not update
+    # or delete the trail (on PostgreSQL a trigger refuses both), so the id stays.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         related_name="+",
-        help_text="Empty when the person's account has since been removed.",
+        help_text="Who did it; the id is kept if the account is later removed.",
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     # Plain ids, not foreign keys: the record outlives the note it is about.

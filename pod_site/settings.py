@@ -179,6 +179,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/15"),
     },
 }
+# Reflections older than this many years are deleted by a daily task (0: keep).
+REFLECTION_RETENTION_YEARS = env_int("REFLECTION_RETENTION_YEARS", 8, minimum=0)
+CELERY_BEAT_SCHEDULE["delete-expired-reflections"] = {
+    "task": "teams.tasks.delete_expired_reflections",
+    "schedule": crontab(hour=3, minute=30),
+}
 # Seconds before the first retry of a digest whose send failed; doubled per retry.
 DIGEST_RETRY_BACKOFF = env_int("DIGEST_RETRY_BACKOFF", 60, minimum=0)
 

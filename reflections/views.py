@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
 from meetings.models import NetworkMeeting
 from principles.models import Principle
 from reflections.forms import ReflectionForm, StartReflectionForm, TimelineFilterForm
@@ -254,6 +254,7 @@ def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         .order_by("written_at")
         .iterator(chunk_size=200)
     )
+    AuditEvent.objects.record(request.user, Action.EXPORT, detail={"what": f"reflections {fmt}"})
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
         response = StreamingHttpResponse(_json_lines(reflections), content_type="application/json")

@@ -1,7 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
+from audit.models import Action, AuditEvent
+from teams.data_rights import erase_reflections_of
+from teams.erasure_admin import erasure_action
 from teams.models import IntervisionGroup, Membership, SupervisionLink, Team, User
 
 
@@ -10,8 +14,45 @@ class MembershipInline(admin.TabularInline):
     extra = 1
 
 
+def audit_role_change(request: HttpRequest, membership: Membership, change: str) -> None:
+    AuditEvent.objects.record(
+        request.user,
+        Action.ROLE_CHANGE,
+        detail={
+            "change": change,
+            "user_id": membership.user_id,
+            "team_id": membership.team_id,
+            "role": membership.role,
+        },
+    )
+
+
+class AuditsRoleChanges:
+    """Every role given, changed or taken away in the admin is an AuditEvent."""
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Membership:
+            return
+        for membership in formset.new_objects:
+            audit_role_change(request, membership, "added")
+        for membership, _ in formset.changed_objects:
+            audit_role_change(request, membership, "changed")
+        for membership in formset.deleted_objects:
+            audit_role_change(request, membership, "removed")
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditsRoleChanges, DjangoUserAdmin):
+    actions = [
+        erasure_action(
+            "erase_reflections",
+            "Erase the selected people's reflections",
+            "Every reflection these people wrote is erased for good, with its shares, "
+            "responses and earlier versions. Their accounts stay; deactivate them separately.",
+            erase_reflections_of,
+        )
+    ]
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -28,7 +69,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditsRoleChanges, admin.ModelAdmin):
     list_display = ["name", "time_zone"]
     search_fields = ["name"]
     inlines = [MembershipInline]
@@ -36,6 +77,19 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_role_change(request, obj, "changed" if change else "added")
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit_role_change(request, obj, "removed")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for membership in queryset:
+            audit_role_change(request, membership, "removed")
+        super().delete_queryset(request, queryset)
+
     list_display = ["user", "team", "role", "discipline"]
     list_filter = ["team", "role", "discipline"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]

@@ -1,5 +1,7 @@
 """The audit trail is written by the app and never changed or deleted by it."""
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -33,3 +35,35 @@ def test_admins_see_the_trail_read_only(admin_client, author):
     assert delete.status_code == 403
     assert admin_client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_update_and_delete_of_the_trail(author):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run on PostgreSQL")
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    event = AuditEvent.objects.record(author, Action.READ, reflection_id=1)
+
+    for statement in (
+        "UPDATE audit_auditevent SET action = 'share' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, action=Action.READ).exists()
+
+
+def test_removing_a_person_keeps_their_trail(author):
+    AuditEvent.objects.record(author, Action.READ, reflection_id=1)
+    author_id = author.pk
+
+    author.delete()
+
+    assert AuditEvent.objects.get().actor_id == author_id
