@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=tests-only-not-a-secret \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1ub3QtYS1zZWNyZXQtZmVybmV0LWs=
 
 
-.PHONY: run test lint format lock check-python clean
+.PHONY: run test lint format lock check-python clean seed-scale bench-dashboard
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11.")'
@@ -53,3 +53,19 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
+
+# The dashboard at scale (docs/performance.md). Use a database of its own:
+#   psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE pod_scale OWNER pod"
+#   make seed-scale bench-dashboard SCALE_DATABASE_URL=postgres://pod:pod@127.0.0.1:5432/pod_scale
+# SCALE_ARGS makes it smaller, e.g. SCALE_ARGS="--teams 10 --meetings 20000 --reflections 100000".
+SCALE_DATABASE_URL ?= postgres://pod:pod@127.0.0.1:5432/pod_scale
+SCALE_ENV := DEBUG=true DATABASE_URL=$(SCALE_DATABASE_URL)
+
+seed-scale: $(INSTALLED)
+	$(SCALE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SCALE_ENV) $(BIN)/python manage.py seed_scale $(SCALE_ARGS)
+	$(SCALE_ENV) $(BIN)/python manage.py refresh_dashboard
+
+bench-dashboard: $(INSTALLED)
+	$(SCALE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SCALE_ENV) $(BIN)/python manage.py bench_dashboard

@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from meetings.models import (
+    Activity,
+    ActivityKind,
     AgencyType,
     Network,
     NetworkMeeting,
@@ -291,3 +293,90 @@ class MeetingForm(DesignSystemMixin, forms.ModelForm):
         PractitionerAttendance.objects.bulk_create(self.new_attendances)
         meeting.members_present.set(self.cleaned_data["members"])
         return meeting
+
+
+# Other work ------------------------------------------------------------------
+
+
+class QuickActivityForm(DesignSystemMixin, forms.ModelForm):
+    """The few fields My practice shows, with nothing to look up: kind, date, minutes.
+    The team is the person's own when they practise in one; otherwise the full
+    form asks."""
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "done_on", "duration_minutes"]
+        widgets = {
+            "done_on": date_input(),
+            "duration_minutes": forms.NumberInput(
+                attrs={
+                    "class": "nhsuk-input--width-4",
+                    "min": 1,
+                    "max": 600,
+                    "inputmode": "numeric",
+                }
+            ),
+        }
+        labels = {"done_on": "Date", "duration_minutes": "How long"}
+        error_messages = {
+            "kind": {"required": "Choose what kind of work it was."},
+            "done_on": {
+                "required": "Enter the date of the work.",
+                "invalid": "Enter a real date, for example 17/03/2026.",
+            },
+            "duration_minutes": {
+                "required": "Enter how many minutes it took.",
+                "invalid": "Enter the minutes as a whole number, for example 45.",
+            },
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose the kind of work"), *ActivityKind.choices]
+        self.fields["done_on"].initial = timezone.localdate
+        self.fields["done_on"].show_hidden_initial = False
+
+    def clean_done_on(self) -> Any:
+        done_on = self.cleaned_data["done_on"]
+        if done_on > timezone.localdate():
+            raise ValidationError("Log work that has happened: choose today or an earlier date.")
+        if done_on < timezone.localdate() - EARLIEST_BEHIND:
+            raise ValidationError("This date is more than five years ago. Check the year.")
+        return done_on
+
+
+class ActivityForm(QuickActivityForm):
+    """Other work, with the team (when there is a choice) and, for practical
+    support, the network it was for."""
+
+    class Meta(QuickActivityForm.Meta):
+        fields = ["team", "kind", "network", "done_on", "duration_minutes"]
+        widgets = {**QuickActivityForm.Meta.widgets, "team": forms.RadioSelect}
+        labels = {
+            **QuickActivityForm.Meta.labels,
+            "network": "Which network (for practical support)",
+        }
+        error_messages = {
+            **QuickActivityForm.Meta.error_messages,
+            "team": {"required": "Choose the team this work was for."},
+        }
+
+    def __init__(
+        self, *args: Any, teams: QuerySet[Team], networks: QuerySet[Network], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        team = self.fields["team"]
+        team.queryset = teams
+        if len(teams) == 1:
+            self.initial["team"] = teams[0].pk
+            team.disabled = True
+            team.widget = forms.HiddenInput()
+        self.fields["network"].queryset = networks
+        self.fields["network"].empty_label = "Not for one network"
+        self.style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("network") and data.get("kind") != ActivityKind.PRACTICAL_SUPPORT:
+            self.add_error("network", "Only practical support is for a network. Choose none.")
+        return data

@@ -388,3 +388,82 @@ class MemberAttendance(models.Model):
             return
         if self.member_id and network_id and self.member.network_id != network_id:
             raise ValidationError({"member": "This person belongs to another network."})
+
+
+# Other work ------------------------------------------------------------------
+# Work a practitioner does that is not a network meeting. Peers' time split
+# between meetings and this is the sign of role drift the dashboard shows.
+
+
+class ActivityKind(models.TextChoices):
+    PRACTICAL_SUPPORT = "practical_support", "Practical support for a network"
+    ADMIN = "admin", "Admin"
+    TRAINING = "training", "Training"
+    SUPERVISION = "supervision", "Supervision or intervision"
+    OTHER = "other", "Other"
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def mine(self, user: settings.AUTH_USER_MODEL) -> ActivityQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(practitioner=user)
+
+
+class Activity(models.Model):
+    """Logged work other than a network meeting: what kind, when and how long."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField("what kind of work", max_length=24, choices=ActivityKind.choices)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="Only for practical support for a network.",
+    )
+    done_on = models.DateField("date", default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "how long (minutes)",
+        validators=[
+            MinValueValidator(1, "Enter at least 1 minute."),
+            MaxValueValidator(600, "Enter at most 600 minutes (10 hours)."),
+        ],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-done_on", "-created_at"]
+        verbose_name_plural = "activities"
+        indexes = [
+            # The dashboard sums a team's work by month.
+            models.Index(fields=["team", "done_on"], name="activity_team_done_on"),
+            models.Index(fields=["practitioner", "-done_on"], name="activity_practitioner_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=600),
+                name="activity_duration_1_to_600_minutes",
+                violation_error_message="Other work lasts from 1 to 600 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(network__isnull=True) | Q(kind="practical_support"),
+                name="activity_network_for_practical_support_only",
+                violation_error_message="Only practical support is for a network.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.duration_minutes} min on {self.done_on}"
+
+    def clean(self) -> None:
+        if self.network_id and self.kind != ActivityKind.PRACTICAL_SUPPORT:
+            raise ValidationError({"network": "Only practical support is for a network."})
+        if self.network_id and self.team_id and self.network.team_id != self.team_id:
+            raise ValidationError({"network": "This network belongs to another team."})

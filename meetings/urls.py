@@ -16,3 +16,6 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
 ]
+
+# Other work: logged from My practice, or on its own page.
+urlpatterns += [path("other-work/new/", views.activity_create, name="activity_create")]

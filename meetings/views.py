@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from meetings.forms import (
+    ActivityForm,
     ChooseNetworkForm,
     MeetingForm,
     NetworkEditForm,
@@ -29,7 +31,7 @@ from meetings.forms import (
     NetworkMemberForm,
     NetworkSearchForm,
 )
-from meetings.models import Network, NetworkMeeting, NetworkMember
+from meetings.models import Activity, Network, NetworkMeeting, NetworkMember
 from reflections.models import Reflection
 from teams.models import Membership, Team, User
 
@@ -266,3 +268,45 @@ def meeting_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(saved)
     context = {"form": form, "network": meeting.network, "return_to": request.get_full_path()}
     return render(request, "meetings/meeting_form.html", context)
+
+
+# Other work ------------------------------------------------------------------
+
+RECENT_ACTIVITIES = 10
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HtmxHttpRequest) -> HttpResponse:
+    """Log other work: from My practice's quick form, or this page's full one.
+
+    Only peer practitioners and practitioners log work (403 for other roles,
+    who can see this page exists from My practice).
+    """
+    teams = Team.objects.filter(
+        Exists(Membership.objects.practising().filter(team=OuterRef("pk"), user=request.user))
+    ).order_by("name")
+    if not teams.exists():
+        raise PermissionDenied
+    networks = (
+        Network.objects.practised_by(request.user)
+        .filter(closed_on__isnull=True)
+        .select_related("team")
+        .order_by("reference")
+    )
+    form = ActivityForm(request.POST or None, teams=teams, networks=networks)
+    if request.method == "POST" and form.is_valid():
+        activity = form.save(commit=False)
+        activity.practitioner = request.user
+        activity.save()
+        messages.success(
+            request,
+            f"Logged: {activity.get_kind_display().lower()}, {activity.duration_minutes} minutes "
+            f"on {activity.done_on:%-d %B %Y}.",
+        )
+        return redirect(_return_url(request, reverse("meetings:activity_create")))
+    recent = Activity.objects.mine(request.user).select_related("network")[:RECENT_ACTIVITIES]
+    status = 422 if form.errors else 200
+    return render(
+        request, "meetings/activity_form.html", {"form": form, "recent": recent}, status=status
+    )

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pod_site.context_processors.service",
+                "dashboards.context_processors.dashboard_nav",
             ],
         },
     },
@@ -199,3 +200,10 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The dashboard's monthly rollup (dashboards/rollup.py), rebuilt by beat; the
+# page shows when it last was.
+CELERY_BEAT_SCHEDULE["refresh-dashboard-rollup"] = {
+    "task": "dashboards.tasks.refresh_rollup",
+    "schedule": crontab(minute="*/15"),
+}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("networks/", include("meetings.urls")),
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("my-data.json", team_views.my_data, name="my_data"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,57 @@
+"""Rebuild the monthly rollup from the live tables, and read it for a page.
+
+`refresh()` runs from a Celery beat task (dashboards/tasks.py) and from
+`manage.py refresh_dashboard`. It replaces every row in one transaction, so a
+page never sees half a refresh.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from dashboards import queries
+from dashboards.models import MonthlyFigure, RollupRefresh
+
+BATCH = 5_000
+
+
+def refresh(now: datetime | None = None) -> RollupRefresh:
+    started = time.monotonic()
+    now = now or timezone.now()
+    rows = queries.all_rows(None, None, now)
+    with transaction.atomic():
+        MonthlyFigure.objects.all().delete()
+        MonthlyFigure.objects.bulk_create(
+            (
+                MonthlyFigure(team_id=team, month=month, measure=measure, category=cat, value=v)
+                for team, month, measure, cat, v in rows
+                if v
+            ),
+            batch_size=BATCH,
+        )
+        return RollupRefresh.objects.create(
+            finished_at=timezone.now(), seconds=time.monotonic() - started, figures=len(rows)
+        )
+
+
+def read(team_ids: Sequence[int], first: date, last: date) -> Counter:
+    """{(month, measure, category): total over the teams}, for the months from
+    `first` to `last` (first days of months), in one query."""
+    rows = (
+        MonthlyFigure.objects.filter(team_id__in=team_ids, month__gte=first, month__lte=last)
+        .values("month", "measure", "category")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    return Counter({(row["month"], row["measure"], row["category"]): row["total"] for row in rows})
+
+
+def last_refresh() -> RollupRefresh | None:
+    return RollupRefresh.objects.order_by("-finished_at").first()

@@ -1,0 +1,103 @@
+"""The role-clarity dashboard and its CSV export: aggregates only.
+
+Team leads see the teams they lead; admins see every team; anyone else gets
+404. Nothing here links to a note or names a person, and nothing reads text.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from dashboards import dashboard, rollup
+from dashboards.access import SESSION_KEY, is_admin, teams_for
+from dashboards.forms import DashboardForm
+from dashboards.suppression import FEWER_THAN, THRESHOLD
+from teams.models import Team, User
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+def _form(request: AuthenticatedRequest) -> tuple[DashboardForm, list[Team]]:
+    teams = list(teams_for(request.user))
+    if not teams:
+        raise Http404("No dashboard for this person.")
+    # Keep the menu's session flag in step with the roles a lead holds now.
+    if not request.session.get(SESSION_KEY):
+        request.session[SESSION_KEY] = True
+    all_label = "All teams" if is_admin(request.user) else "All the teams I lead"
+    form = DashboardForm(request.GET or None, teams=teams, all_label=all_label)
+    return form, teams
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard_page(request: AuthenticatedRequest) -> HttpResponse:
+    form, teams = _form(request)
+    board = None
+    if not form.is_bound or form.is_valid():
+        team_ids, period = form.selection()
+        board = dashboard.build(team_ids, period)
+    context = {
+        "form": form,
+        "board": board,
+        "refreshed": rollup.last_refresh(),
+        "threshold": THRESHOLD,
+        "fewer_than": FEWER_THAN,
+        "query": request.GET.urlencode(),
+        "team_names": {str(team.pk): team.name for team in teams},
+    }
+    template = "dashboards/dashboard.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(board: dashboard.Dashboard, scope: str) -> Iterator[list[str]]:
+    """The page as rows: every figure with its section, label and column."""
+    period = board.period
+    yield ["Role clarity dashboard", scope, f"{period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}", ""]
+    yield ["Measure", "Figure", "Month or column", "Value"]
+    for section in board.sections:
+        for label, figure in section.figures:
+            yield [section.title, label, "Whole period", figure.text]
+        if section.table:
+            for row_label, figures in section.table.rows:
+                for column, figure in zip(section.table.columns, figures, strict=True):
+                    yield [section.title, row_label, column, figure.text]
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
+    form, teams = _form(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            "The dashboard's choices are not valid.", status=400, content_type="text/plain"
+        )
+    team_ids, period = form.selection()
+    board = dashboard.build(team_ids, period)
+    names = {team.pk: team.name for team in teams}
+    scope = names[team_ids[0]] if len(team_ids) == 1 else "All teams"
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in csv_rows(board, scope)), content_type="text/csv"
+    )
+    name = f"role-clarity-{slugify(scope)}-{period.start:%Y-%m}-to-{period.end:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
