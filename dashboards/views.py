@@ -16,7 +16,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from dashboards import dashboard, rollup
+from audit.models import Action, AuditEvent
+from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
 from dashboards.suppression import FEWER_THAN, THRESHOLD
@@ -100,4 +101,20 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     )
     name = f"role-clarity-{slugify(scope)}-{period.start:%Y-%m}-to-{period.end:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def research_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """The pseudonymised per-meeting export, for the teams the viewer may see."""
+    teams = list(teams_for(request.user).values_list("pk", flat=True))
+    if not teams:
+        raise Http404
+    AuditEvent.objects.record(request.user, Action.EXPORT, detail={"what": "research csv"})
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in research.rows(teams)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="network-meetings-research.csv"'
     return response
