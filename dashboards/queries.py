@@ -210,7 +210,7 @@ def continuity(team_ids: Sequence[int], period: Period) -> tuple[int, int]:
                COALESCE(SUM(CASE WHEN 3 * COALESCE(best.attended, 0) >= 2 * pn.meetings
                             THEN 1 ELSE 0 END), 0)
         FROM per_network pn LEFT JOIN best ON best.network_id = pn.network_id
-    """  # noqa: S608 - table and column names come from the models, values are parameters
+    """  # noqa: S608 - table and column names come from the models, values are parameters  # nosec B608
     params = [
         *team_ids,
         connection.ops.adapt_datetimefield_value(period.starts_at),

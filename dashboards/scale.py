@@ -38,7 +38,7 @@ from reflections.models import Disclosed, Disclosure, FeltSafe, PrincipleNote, R
 from supervision.models import Response, Share
 from teams.models import Discipline, Membership, Role, SupervisionLink, Team, User
 
-SCALE_PASSWORD = "scale-data-password"  # noqa: S105 - published on purpose, like the demo's
+SCALE_PASSWORD = "scale-data-password"  # noqa: S105 - published on purpose, like the demo's  # nosec B105
 # The data covers this many days back from today.
 HISTORY_DAYS = 3 * 365
 BATCH = 5_000
@@ -80,7 +80,7 @@ def _write(model: type[models.Model], names: Sequence[str], rows: Iterable[Seque
                     copy.write_row(row)
                     count += 1
             return count
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from the models
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from the models  # nosec B608
         batch: list[Sequence[Any]] = []
         for row in rows:
             batch.append(row)
@@ -100,12 +100,12 @@ def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             table = model._meta.db_table
-            top = f"SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}"  # noqa: S608
+            top = f"SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}"  # noqa: S608 - a model's quoted table  # nosec B608
             cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({top}))", [table])
 
 
 def seed_scale(options: ScaleOptions, log: Callable[[str], None] = print) -> ScaleSummary:
-    rng = random.Random(options.seed)  # noqa: S311 - test data, not secrets
+    rng = random.Random(options.seed)  # noqa: S311 - test data, not secrets  # nosec B311
     started = time.monotonic()
     summary = ScaleSummary()
     now = timezone.now().replace(microsecond=0)

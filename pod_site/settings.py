@@ -5,11 +5,13 @@ in-process, emails written to var/outbox/). The full stack sets DATABASE_URL,
 REDIS_URL and EMAIL_URL. docs/operations.md lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
 
 from pod_site.env import (
+    ConfigError,
     env_bool,
     env_database,
     env_email,
@@ -49,6 +51,10 @@ INSTALLED_APPS = [
     "template_partials",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "csp",
     "teams",
     "meetings",
     "principles",
@@ -56,10 +62,12 @@ INSTALLED_APPS = [
     "supervision",
     "audit",
     "dashboards",
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,6 +76,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "security.middleware.SessionLimitsMiddleware",
+    "security.middleware.MFARequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pod_site.urls"
@@ -95,6 +107,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "teams.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -120,6 +134,100 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
+
+# Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) and
+# recovery codes, offered to everyone and required of the roles below and of
+# staff. Until they set it up, they reach only the set-up page
+# (security/middleware.py). docs/security.md.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
+_ROLES = {"peer_practitioner", "practitioner", "supervisor", "team_lead"}  # teams.models.Role
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["supervisor", "team_lead"])
+if unknown_roles := set(MFA_REQUIRED_ROLES) - _ROLES:
+    raise ConfigError(
+        "MFA_REQUIRED_ROLES", f"has unknown roles {sorted(unknown_roles)}; use {sorted(_ROLES)}."
+    )
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=True)
+# How often a session re-reads whether its person must use MFA (roles change).
+MFA_RECHECK_SECONDS = 300
+# The sessions page (allauth.usersessions): where I am signed in, sign out of each.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Client addresses: the number of reverse proxies in front of the app that
+# append to X-Forwarded-For. 0 (no proxy) uses the connection's address, so a
+# client cannot choose its own with a forged header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one username
+# from one IP address lock that pair for LOGIN_LOCKOUT_MINUTES. Locking by IP
+# alone would lock out a whole trust behind one proxy address; by username
+# alone, anyone could lock anyone out, which is also why allauth's own
+# per-account limit (5 failures for one email in 5 minutes, from anywhere) is
+# dropped. Only its short per-IP throttle stays, against password spraying:
+# 10 failures a minute, more than one person can make before axes stops them.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "security.axes.username"
+AXES_CLIENT_IP_CALLABLE = "security.axes.client_ip"
+AXES_LOCKOUT_CALLABLE = "security.axes.lockout_response"  # templates/axes/lockout.html
+AXES_RESET_ON_SUCCESS = True
+# The lockout lasts its 15 minutes from the lock, not from the latest try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No email addresses in logs: axes masks the username and IP it logs. Of the
+# form it keeps with a failed attempt, it masks the password and these fields.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "csrfmiddlewaretoken"]
+# Successful sign-ins are in the audit trail (audit/signals.py), without the
+# email address and IP that axes's access log would keep.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (enforced
+# by the database, see security/sessions.py) and SESSION_MAX_AGE seconds after
+# sign-in, however active; the cookie goes when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_MAX_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60, minimum=60)
+SESSION_ACTIVITY_RESOLUTION = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), not the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp 4): no inline script or style anywhere
+# (htmx runs with allowEval false, see templates/base.html). The QR code for
+# setting up an authenticator app is an SVG data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Request size. The largest form is a reflection: 3 free-text fields and a
+# note per principle (4 today, 11 if both frameworks were shown), each at most
+# 20,000 characters. Form-encoded, a
+# character takes 1 byte (plain ASCII) to 12 bytes (an emoji: 4 UTF-8 bytes,
+# each sent as %XX), so the worst valid body is 14 x 20,000 x 12 = 3.36 MB:
+# 4 MiB never refuses a valid note, and anything bigger is refused (400)
+# before it is parsed. Over-long fields below that size get the form's own
+# message. The most fields any form sends is about 40 plus one per selected
+# person, far below 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_time_zone("TIME_ZONE", "Europe/London")
@@ -200,6 +308,18 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HTTPS only, in production. SECURE_COOKIES=false (trying the stack over
+    # plain http on localhost) turns the redirect and HSTS off as well.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+    SECURE_HSTS_SECONDS = env_int(
+        "SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0, minimum=0
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Behind a proxy that terminates TLS: the header it sets, e.g. X-Forwarded-Proto.
+# Set it only when the proxy always sets (or strips) that header.
+if proxy_ssl_header := env_str("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
 
 # The dashboard's monthly rollup (dashboards/rollup.py), rebuilt by beat; the
 # page shows when it last was.

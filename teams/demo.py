@@ -30,7 +30,7 @@ from reflections.models import Disclosed, Disclosure, PrincipleNote, Reflection,
 from supervision.models import Response, Share
 from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
 
-DEMO_PASSWORD = "open-dialogue-demo"  # noqa: S105 (printed for people trying the demo)
+DEMO_PASSWORD = "open-dialogue-demo"  # noqa: S105 (printed for people trying the demo)  # nosec B105
 DEMO_TEAM = "Riverside POD team"
 
 
@@ -131,7 +131,7 @@ def _meeting_start(day: datetime, rng: random.Random) -> datetime:
 def seed_demo(today: datetime | None = None) -> DemoSummary:
     """Create the demo team and its data, or leave it as it is if it exists."""
     now = today or timezone.now()
-    rng = random.Random(2023)  # noqa: S311 (demo data, not security)
+    rng = random.Random(2023)  # noqa: S311 (demo data, not security)  # nosec B311
     team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
 
     people = {spec.email: _person(spec) for spec in DEMO_PEOPLE}

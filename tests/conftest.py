@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
+from security.mfa import has_totp, must_use_mfa
 from teams.models import Role
 from tests.factories import (
     MembershipFactory,
@@ -12,6 +14,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.totp import activate_totp
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +24,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    # Tests run with DEBUG off, so production's redirect to https is on; the test
+    # client and the browser tests' live server speak plain http. Session-wide and
+    # before the live server starts: SecurityMiddleware reads the setting once,
+    # when the server builds its middleware. tests/security checks production's.
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -83,10 +96,21 @@ def meeting(team, author, colleague):
 
 
 @pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's admin (and so admin_client), with the MFA admins must use."""
+    activate_totp(admin_user)
+    return admin_user
+
+
+@pytest.fixture
 def login(client):
     """Sign a person in to the test client, and return the client."""
 
     def sign_in(user):
+        # Someone who must use MFA signs in with it: give them an authenticator
+        # app first, or every page would send them to set one up.
+        if must_use_mfa(user) and not has_totp(user):
+            activate_totp(user)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 

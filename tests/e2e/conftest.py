@@ -3,7 +3,8 @@
 Fixtures for tests in this folder:
     page            a desktop page (1280x800) in a fresh browser context (pytest-playwright's)
     phone           a page 360 CSS pixels wide (740 high), touch, in its own context
-    sign_in         sign_in(page, user) signs in through the real sign-in form
+    sign_in         sign_in(page, user) signs in through the real sign-in form (and,
+                    for someone who must use MFA, with a code from their authenticator)
     axe_check       axe_check(page) fails on serious or critical WCAG 2.0/2.1 A/AA violations
     browser_errors  watches every context (page, phone, new_context()) and fails the test
                     at teardown when a page logged a console error (a 404 for a file
@@ -21,6 +22,7 @@ session scope): later tests in the same run see no running loop.
 """
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -40,7 +42,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from security.mfa import has_totp, must_use_mfa
 from tests.factories import PASSWORD
+from tests.totp import activate_totp, secret_of, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
@@ -84,6 +88,7 @@ def _cookies_over_http(settings) -> None:
     # these settings.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # SECURE_SSL_REDIRECT is off for the whole session (tests/conftest.py).
 
 
 @pytest.fixture(autouse=True)
@@ -233,12 +238,26 @@ def sign_in(live_server) -> Callable[..., Page]:
     """sign_in(page, user, password=PASSWORD): sign in through the form, as a person does."""
 
     def sign_in(page: Page, user, password: str = PASSWORD) -> Page:
+        # Someone who must use MFA has an authenticator app and enters its code.
+        secret = None
+        if must_use_mfa(user):
+            secret = secret_of(user) if has_totp(user) else activate_totp(user)
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password", exact=True).fill(password)
         with page.expect_navigation():
             page.get_by_role("button", name="Sign in").click()
-        if "/accounts/login/" in page.url:
+        for _ in range(2):
+            if not (secret and "/accounts/2fa/authenticate/" in page.url):
+                break
+            if page.locator(".nhsuk-error-summary").count():
+                # A second sign-in within one 30-second period: its code was used
+                # already (allauth refuses a replay). Wait for the next code.
+                time.sleep(31 - time.time() % 30)
+            page.get_by_label("Code").fill(totp_code(secret))
+            with page.expect_navigation():
+                page.get_by_role("button", name="Continue").click()
+        if "/accounts/login/" in page.url or "/accounts/2fa/" in page.url:
             summary = page.locator(".nhsuk-error-summary")
             detail = summary.inner_text() if summary.count() else page.title()
             raise AssertionError(f"{user.email} could not sign in: {detail}")
