@@ -1,0 +1,350 @@
+"""The authorization matrix: every route, method and persona, in one table.
+
+ROUTES gives, for each URL pattern name, how to build its URL, the method, and the
+expected outcome for each persona. `test_every_route_has_an_entry` walks Django's
+URL resolver and fails when a route has none, so a new view cannot ship without a
+decision here. Families of third-party routes (the admin, allauth, its MFA and
+sessions pages) are covered by a pattern and checked through one representative.
+
+Markers: NOTE_MARKER is written into every free-text field of notes (the note,
+principle notes, the disclosure, a response, an addendum, a session's actions);
+it may appear only in responses to the personas listed in `sees`. NETWORK_MARKER
+is the network's reference and a member's name: never shown outside the team,
+and never on a dashboard.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from meetings.models import NetworkMember
+from principles.models import Principle
+from reflections.models import Disclosure, PrincipleNote, Status
+from security.mfa import has_totp, must_use_mfa
+from supervision.models import Addendum, Response, Share, SupervisionSession
+from teams.models import IntervisionGroup, Membership, Role, SupervisionLink
+from tests.factories import (
+    NetworkFactory,
+    NetworkMeetingFactory,
+    PractitionerAttendanceFactory,
+    ReflectionFactory,
+    UserFactory,
+)
+from tests.totp import activate_totp
+
+pytestmark = pytest.mark.django_db
+
+NOTE_MARKER = "Marker-note-c0ffee"
+NETWORK_MARKER = "Marker-net-beef"
+
+PERSONAS = [
+    "anonymous",
+    "author",
+    "same_team",
+    "other_team",
+    "supervisor",
+    "other_supervisor",
+    "intervision_peer",
+    "team_lead",
+    "admin",
+]
+SIGNED_IN = PERSONAS[1:]
+TEAM = {"author", "same_team", "supervisor", "other_supervisor", "intervision_peer", "team_lead"}
+PRACTISING = {"author", "same_team", "intervision_peer"}
+PRACTISES_ANYWHERE = PRACTISING | {"other_team"}
+
+
+@dataclass
+class World:
+    people: dict[str, object]
+    objects: dict[str, object]
+
+
+@dataclass
+class Route:
+    """One URL pattern: how to build it, and who gets what."""
+
+    url: Callable[[World], str]
+    expect: dict[str, str]
+    method: str = "get"
+    data: dict[str, object] = field(default_factory=dict)
+    sees: frozenset[str] = frozenset()
+
+
+def outcomes(default: str, anonymous: str = "login", **special: str) -> dict[str, str]:
+    """Everyone gets `default`, anonymous gets `anonymous`, named personas differ."""
+    table = dict.fromkeys(SIGNED_IN, default)
+    table["anonymous"] = anonymous
+    table.update(special)
+    return table
+
+
+def only(people: set[str], allowed: str = "ok", others: str = "404", **special: str):
+    table = {p: (allowed if p in people else others) for p in SIGNED_IN}
+    table["anonymous"] = "login"
+    table.update(special)
+    return table
+
+
+def team_view(**special: str):
+    return only(TEAM, **special)
+
+
+def team_change():
+    # The team's non-practising members may look but not change: 403, not 404.
+    return only(PRACTISING, others="404", supervisor="403", other_supervisor="403", team_lead="403")
+
+
+def practising_anywhere():
+    return only(PRACTISES_ANYWHERE, others="403")
+
+
+def url(name: str, *keys: str) -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[world.objects[key].pk for key in keys])
+
+
+ROUTES: dict[str, Route] = {
+    "home": Route(url("home"), outcomes("ok")),
+    # The supervisor's own data holds the response and session notes they wrote.
+    "my_data": Route(url("my_data"), outcomes("ok"), sees=frozenset({"author", "supervisor"})),
+    "meetings:network_list": Route(url("meetings:network_list"), outcomes("ok")),
+    "meetings:network_create": Route(url("meetings:network_create"), practising_anywhere()),
+    "meetings:network_detail": Route(url("meetings:network_detail", "network"), team_view()),
+    "meetings:network_edit": Route(url("meetings:network_edit", "network"), team_change()),
+    "meetings:member_create": Route(url("meetings:member_create", "network"), team_change()),
+    "meetings:member_edit": Route(url("meetings:member_edit", "network", "member"), team_change()),
+    "meetings:meeting_create": Route(url("meetings:meeting_create", "network"), team_change()),
+    "meetings:meeting_choose_network": Route(
+        url("meetings:meeting_choose_network"), practising_anywhere()
+    ),
+    "meetings:meeting_detail": Route(url("meetings:meeting_detail", "meeting"), team_view()),
+    "meetings:meeting_edit": Route(url("meetings:meeting_edit", "meeting"), team_change()),
+    "meetings:activity_create": Route(url("meetings:activity_create"), practising_anywhere()),
+    "reflections:timeline": Route(
+        url("reflections:timeline"), outcomes("ok"), sees=frozenset({"author"})
+    ),
+    "reflections:new": Route(url("reflections:new"), outcomes("ok")),
+    "reflections:detail": Route(
+        url("reflections:detail", "note"), only({"author"}), sees=frozenset({"author"})
+    ),
+    "reflections:edit": Route(
+        url("reflections:edit", "draft"), only({"author"}), sees=frozenset({"author"})
+    ),
+    "reflections:autosave": Route(
+        url("reflections:autosave", "draft"),
+        only({"author"}, anonymous="401"),
+        method="post",
+        data={"text": "autosaved"},
+    ),
+    "reflections:export_markdown": Route(
+        url("reflections:export_markdown"), outcomes("ok"), sees=frozenset({"author"})
+    ),
+    "reflections:export_json": Route(
+        url("reflections:export_json"), outcomes("ok"), sees=frozenset({"author"})
+    ),
+    "supervision:inbox": Route(url("supervision:inbox"), outcomes("ok")),
+    "supervision:share_detail": Route(
+        url("supervision:share_detail", "share"),
+        only({"author", "supervisor"}),
+        sees=frozenset({"supervisor"}),
+    ),
+    "supervision:respond": Route(
+        url("supervision:respond", "share"),
+        only({"author", "supervisor"}),
+        method="post",
+        data={"text": "A response."},
+    ),
+    "supervision:review": Route(
+        url("supervision:review", "share"), only({"supervisor"}), method="post"
+    ),
+    "supervision:revoke": Route(
+        url("supervision:revoke", "share"), only({"author"}), method="post"
+    ),
+    "supervision:share": Route(url("supervision:share", "note"), only({"author"})),
+    "supervision:addendum": Route(
+        url("supervision:addendum", "note"),
+        only({"author"}),
+        method="post",
+        data={"text": "Added later."},
+    ),
+    "supervision:sessions": Route(
+        url("supervision:sessions"), outcomes("ok"), sees=frozenset({"author", "supervisor"})
+    ),
+    "supervision:digest_preference": Route(
+        url("supervision:digest_preference"),
+        only({"supervisor", "other_supervisor"}),
+        method="post",
+        data={"frequency": "daily"},
+    ),
+    "dashboards:dashboard": Route(url("dashboards:dashboard"), only({"team_lead", "admin"})),
+    "dashboards:export": Route(url("dashboards:export"), only({"team_lead", "admin"})),
+    "dashboards:research_export": Route(
+        url("dashboards:research_export"), only({"team_lead", "admin"})
+    ),
+    "account_security": Route(url("account_security"), outcomes("ok")),
+    # Ending a session that is not mine (or does not exist) is the same 404.
+    "end_session": Route(
+        lambda world: reverse("end_session", args=[999_999]), outcomes("404"), method="post"
+    ),
+}
+
+# Families of routes decided together, each checked through one representative.
+PATTERNS: dict[str, tuple[str, Route]] = {
+    # The Django admin: staff only; everyone else is sent to sign in.
+    "admin:*": ("admin:index", Route(url("admin:index"), outcomes("login", admin="ok"))),
+    # allauth's sign-in, password and email pages: open to all, as allauth decides.
+    "account_*": ("account_login", Route(url("account_login"), outcomes("ok", anonymous="ok"))),
+    # MFA and session pages: anyone signed in, about themselves only.
+    "mfa_*": ("mfa_index", Route(url("mfa_index"), outcomes("ok"))),
+    "usersessions_*": ("usersessions_list", Route(url("usersessions_list"), outcomes("ok"))),
+}
+
+
+def route_names(patterns=None, namespace: str | None = None):
+    """Every named route in the URLconf, with its namespace."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            if inner:
+                inner = f"{namespace}:{inner}" if namespace else inner
+            yield from route_names(pattern.url_patterns, inner or namespace)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"(unnamed) {pattern.pattern}"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def decided(name: str) -> bool:
+    return name in ROUTES or any(fnmatch.fnmatch(name, glob) for glob in PATTERNS)
+
+
+def test_every_route_has_an_entry():
+    missing = sorted({name for name in route_names() if not decided(name)})
+
+    assert missing == [], f"Routes with no entry in the authorization matrix: {missing}"
+
+
+# The world --------------------------------------------------------------------
+
+
+def _person(email: str, team=None, role: Role | None = None, **extra):
+    user = UserFactory(email=email, **extra)
+    if team is not None:
+        Membership.objects.create(
+            user=user, team=team, role=role, discipline="nursing" if role == "practitioner" else ""
+        )
+    return user
+
+
+@pytest.fixture
+def world(team, other_team) -> World:
+    people = {
+        "anonymous": None,
+        "author": _person("author@example.org", team, Role.PEER_PRACTITIONER),
+        "same_team": _person("same@example.org", team, Role.PRACTITIONER),
+        "other_team": _person("other@example.org", other_team, Role.PEER_PRACTITIONER),
+        "supervisor": _person("supervisor@example.org", team, Role.SUPERVISOR),
+        "other_supervisor": _person("other.supervisor@example.org", team, Role.SUPERVISOR),
+        "intervision_peer": _person("peer@example.org", team, Role.PEER_PRACTITIONER),
+        "team_lead": _person("lead@example.org", team, Role.TEAM_LEAD),
+        "admin": _person("admin@example.org", is_staff=True, is_superuser=True),
+    }
+    author, supervisor = people["author"], people["supervisor"]
+    network = NetworkFactory(team=team, reference=NETWORK_MARKER)
+    member = NetworkMember.objects.create(
+        network=network, name=NETWORK_MARKER, relationship="family"
+    )
+    meeting = NetworkMeetingFactory(network=network)
+    PractitionerAttendanceFactory(meeting=meeting, practitioner=author)
+    PractitionerAttendanceFactory(
+        meeting=meeting, practitioner=people["same_team"], role=Role.PRACTITIONER
+    )
+    note = ReflectionFactory(author=author, meeting=meeting, text=NOTE_MARKER, status=Status.FINAL)
+    for principle in Principle.objects.peer_practice():
+        PrincipleNote.objects.create(reflection=note, principle=principle, text=NOTE_MARKER)
+    Disclosure.objects.create(reflection=note, disclosed="dialogue", what_shared=NOTE_MARKER)
+    Addendum.objects.create(reflection=note, text=NOTE_MARKER)
+    draft = ReflectionFactory(author=author, text=NOTE_MARKER)
+    SupervisionLink.objects.create(supervisor=supervisor, supervisee=author)
+    share = Share.objects.create(reflection=note, supervisor=supervisor, include_disclosure=True)
+    Response.objects.create(share=share, author=supervisor, text=NOTE_MARKER)
+    group = IntervisionGroup.objects.create(
+        team=team, name="Peers", facilitator=people["intervision_peer"]
+    )
+    group.members.add(author, people["intervision_peer"])
+    Share.objects.create(reflection=note, group=group)
+    SupervisionSession.objects.create(
+        supervisor=supervisor, supervisee=author, agreed_actions=NOTE_MARKER
+    ).discussed.add(share)
+    objects = {"network": network, "member": member, "meeting": meeting, "note": note}
+    objects.update({"draft": draft, "share": share})
+    return World(people, objects)
+
+
+def client_for(world: World, persona: str) -> Client:
+    client = Client()
+    user = world.people[persona]
+    if user is not None:
+        if must_use_mfa(user) and not has_totp(user):
+            activate_totp(user)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def outcome(response) -> str:
+    location = response.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith(
+        (reverse("account_login"), reverse("admin:login"))
+    ):
+        return "login"
+    if response.status_code < 400:
+        return "ok"
+    return str(response.status_code)
+
+
+def content(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def check(world: World, name: str, route: Route) -> list[str]:
+    """Call one route as every persona; return what differs from the table."""
+    problems = []
+    for persona in PERSONAS:
+        # Each call sees the world as the fixture made it: a revoke or a review
+        # by one persona is rolled back before the next.
+        with transaction.atomic():
+            response = getattr(client_for(world, persona), route.method)(
+                route.url(world), route.data
+            )
+            got, body = outcome(response), content(response)
+            transaction.set_rollback(True)
+        expected = route.expect[persona]
+        if got != expected:
+            problems.append(
+                f"{name} {route.method.upper()} as {persona}: {got}, expected {expected}"
+            )
+        if NOTE_MARKER in body and persona not in route.sees:
+            problems.append(f"{name} shows note text to {persona}")
+        if NETWORK_MARKER in body and (persona not in TEAM or name.startswith("dashboards:")):
+            problems.append(f"{name} shows a network reference to {persona}")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route(world, name):
+    assert check(world, name, ROUTES[name]) == []
+
+
+@pytest.mark.parametrize("glob", sorted(PATTERNS))
+def test_route_family(world, glob):
+    name, route = PATTERNS[glob]
+    assert fnmatch.fnmatch(name, glob)
+    assert check(world, name, route) == []
