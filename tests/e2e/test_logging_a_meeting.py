@@ -81,6 +81,8 @@ def test_log_a_meeting_then_reflect_on_it(
     assert reflection.principle_notes.count() == 2
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My reflections").click()
+    expect(page).to_have_url(re.compile(r"/reflections/$"))
+    page.wait_for_load_state()  # htmx must have wired the filters before they change
     page.get_by_label("Principle").select_option(label="Validation")
     expect(page).to_have_url(re.compile(r"principle=validation"))
     expect(page.locator("#timeline-results")).to_contain_text("1 reflection.")
