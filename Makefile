@@ -24,11 +24,14 @@ $(INSTALLED): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
+# The demo lets every role in without an authenticator app (README, Demo sign-ins).
+RUN_ENV := DEBUG=true MFA_REQUIRED_ROLES=none MFA_REQUIRED_FOR_STAFF=false
+
 run: $(INSTALLED)
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py seed_demo --print-logins
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --print-logins
 	@echo "\nOpen http://127.0.0.1:8000 and sign in with one of the logins above.\n"
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

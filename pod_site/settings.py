@@ -143,6 +143,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 _ROLES = {"peer_practitioner", "practitioner", "supervisor", "team_lead"}  # teams.models.Role
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["supervisor", "team_lead"])
+if MFA_REQUIRED_ROLES == ["none"]:  # an empty variable means the default, so spell it out
+    MFA_REQUIRED_ROLES = []
 if unknown_roles := set(MFA_REQUIRED_ROLES) - _ROLES:
     raise ConfigError(
         "MFA_REQUIRED_ROLES", f"has unknown roles {sorted(unknown_roles)}; use {sorted(_ROLES)}."
