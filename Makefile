@@ -30,6 +30,7 @@ RUN_ENV := DEBUG=true MFA_REQUIRED_ROLES=none MFA_REQUIRED_FOR_STAFF=false
 run: $(INSTALLED)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --print-logins
+	$(RUN_ENV) $(BIN)/python manage.py refresh_dashboard
 	@echo "\nOpen http://127.0.0.1:8000 and sign in with one of the logins above.\n"
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
