@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=tests-only-not-a-secret \
 	FIELD_ENCRYPTION_KEYS=dGVzdHMtb25seS1ub3QtYS1zZWNyZXQtZmVybmV0LWs=
 
 
-.PHONY: run test lint format lock check-python clean seed-scale bench-dashboard
+.PHONY: run test lint format lock check-python clean seed-scale bench-dashboard stack bench
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11.")'
@@ -74,3 +74,27 @@ seed-scale: $(INSTALLED)
 bench-dashboard: $(INSTALLED)
 	$(SCALE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SCALE_ENV) $(BIN)/python manage.py bench_dashboard
+
+# The production processes natively (scripts/stack.py runs the Procfile): migrate
+# and collectstatic, then gunicorn, a Celery worker and one beat, DEBUG off.
+# Needs DATABASE_URL, REDIS_URL, SECRET_KEY and FIELD_ENCRYPTION_KEYS set; plain
+# http on 127.0.0.1 unless SECURE_COOKIES=true. Ctrl-C stops all three.
+stack: $(INSTALLED)
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "make stack needs DATABASE_URL and REDIS_URL (see README)"; exit 1; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=false SECURE_COOKIES=$${SECURE_COOKIES:-false} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(BIN)/python scripts/stack.py
+
+# The load benchmark on the seed_scale data set (docs/performance.md): gunicorn
+# with 2 workers on 127.0.0.1, wrk (apt-get install wrk) at 8 connections for
+# BENCH_SECONDS per page, queries per page, worker memory, autosave server time.
+# The notes were encrypted by seed_scale with the development key under var/.
+BENCH_SECONDS ?= 30
+BENCH_ENV := DEBUG=false SECRET_KEY=bench-only-not-a-secret SECURE_COOKIES=false \
+	FIELD_ENCRYPTION_KEYS=$${FIELD_ENCRYPTION_KEYS:-$$(cat var/field_encryption.key)} \
+	ALLOWED_HOSTS=127.0.0.1,testserver DATABASE_URL=$(SCALE_DATABASE_URL) \
+	MFA_REQUIRED_ROLES=none MFA_REQUIRED_FOR_STAFF=false LOG_LEVEL=WARNING
+
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BENCH_ENV) $(BIN)/python scripts/bench.py --seconds $(BENCH_SECONDS)

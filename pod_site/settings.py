@@ -66,7 +66,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id and one log line, whatever answers it.
+    "pod_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, before anything that reads the session (docs/operations.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -239,6 +243,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Compressed and fingerprinted by `collectstatic`, served by whitenoise with
+# long cache lifetimes (pod_site/storage.py). Tests render pages without
+# running collectstatic, so they use plain storage (tests/conftest.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "pod_site.storage.StaticFilesStorage"},
+}
 
 # Encryption at rest of reflections' free text (reflections/fields.py): Fernet
 # keys, newest first. Required when DEBUG is off; with DEBUG on, a development
@@ -299,13 +310,38 @@ CELERY_BEAT_SCHEDULE["delete-expired-reflections"] = {
 # Seconds before the first retry of a digest whose send failed; doubled per retry.
 DIGEST_RETRY_BACKOFF = env_int("DIGEST_RETRY_BACKOFF", 60, minimum=0)
 
+# Logs (pod_site/logs.py): JSON lines by default with DEBUG off, plain text
+# with DEBUG on; every record carries the request id. One line per request
+# comes from RequestIdMiddleware, so gunicorn's access log is off (Procfile).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ConfigError("LOG_FORMAT", f"must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "pod_site.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "pod_site.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Never at DEBUG, whatever LOG_LEVEL says: Django's template logger then
+    # dumps whole template contexts (a note's text, a form's email address), and
+    # the database logger SQL parameters.
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
+# Celery's worker and beat log through the handler above (JSON), not their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
@@ -318,6 +354,10 @@ if not DEBUG:
     )
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # The health check answers over plain http too: compose, a load balancer
+    # or `make stack` probe the process directly, behind any TLS. It carries
+    # no cookie and no data, only which checks pass.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a proxy that terminates TLS: the header it sets, e.g. X-Forwarded-Proto.
 # Set it only when the proxy always sets (or strips) that header.
 if proxy_ssl_header := env_str("SECURE_PROXY_SSL_HEADER"):

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from pod_site.health import healthz
 from reflections import views as reflection_views
 from teams import views as team_views
 
@@ -18,4 +19,6 @@ urlpatterns = [
     path("accounts/security/", include("security.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Without sign-in, JSON, exempt from the https redirect (pod_site/health.py).
+    path("healthz", healthz, name="healthz"),
 ]

@@ -36,6 +36,19 @@ def _plain_http():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_storage():
+    # Production's storage (whitenoise's manifest) needs `collectstatic` to have
+    # run before any page renders; tests render pages without it. The manifest
+    # is tested itself in tests/pod_site/test_static_files.py and by the stack test.
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Hashing a password the production way takes ~0.3 s; tests make hundreds.

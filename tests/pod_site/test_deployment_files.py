@@ -24,10 +24,9 @@ def test_compose_runs_the_procfile_command(process):
     assert procfile()[process] in compose_text()
 
 
-def test_compose_web_migrates_then_runs_the_procfile_web_command():
+def test_compose_web_runs_the_release_step_then_the_procfile_web_command():
     text = compose_text()
-    assert f"python manage.py migrate --noinput && {procfile()['web']}" in text
-    assert procfile()["release"] == "python manage.py migrate --noinput"
+    assert f"{procfile()['release']} && {procfile()['web']}" in text
 
 
 def test_compose_runs_one_beat_and_has_health_checks():
@@ -36,3 +35,26 @@ def test_compose_runs_one_beat_and_has_health_checks():
     assert "pg_isready" in text
     assert "redis-cli" in text
     assert "mailpit" in text
+
+
+def test_the_release_step_migrates_and_collects_static_files():
+    assert procfile()["release"] == (
+        "python manage.py migrate --noinput && python manage.py collectstatic --noinput"
+    )
+
+
+def test_gunicorn_leaves_the_access_log_to_the_apps_own_request_line():
+    # One JSON line per request comes from pod_site.logs.RequestIdMiddleware.
+    assert "access-log" not in procfile()["web"]
+
+
+def test_compose_checks_the_web_process_through_healthz():
+    text = (ROOT / "docker-compose.yml").read_text()
+    web = text.split("\n  web:", 1)[1].split("\n  worker:", 1)[0]
+    assert 'test: ["CMD", "python", "scripts/healthz.py"]' in web
+    assert (ROOT / "scripts" / "healthz.py").exists()
+
+
+def test_make_stack_runs_the_procfile():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "scripts/stack.py" in makefile.split("\nstack:", 1)[1].split("\n\n", 1)[0]

@@ -189,6 +189,8 @@ ROUTES: dict[str, Route] = {
         url("dashboards:research_export"), only({"team_lead", "admin"})
     ),
     "account_security": Route(url("account_security"), outcomes("ok")),
+    # The load balancer's and compose's health check: open to all, JSON, no data.
+    "healthz": Route(url("healthz"), outcomes("ok", anonymous="ok")),
     # Ending a session that is not mine (or does not exist) is the same 404.
     "end_session": Route(
         lambda world: reverse("end_session", args=[999_999]), outcomes("404"), method="post"
