@@ -98,3 +98,17 @@ bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BENCH_ENV) $(BIN)/python scripts/bench.py --seconds $(BENCH_SECONDS)
+
+# Digests for 1,000 supervisors through Redis and ONE Celery worker (solo pool) to an
+# aiosmtpd server on 127.0.0.1 (docs/performance.md). A database and a Redis db of its own:
+#   psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE pod_digest_bench OWNER pod"
+# It migrates, replaces its own rows (people named digest-bench-*), and drops nothing.
+.PHONY: bench-digests
+DIGEST_DATABASE_URL ?= postgres://pod:pod@127.0.0.1:5432/pod_digest_bench
+DIGEST_REDIS_URL ?= redis://127.0.0.1:6379/11
+DIGEST_ENV := DEBUG=false SECRET_KEY=bench-only-not-a-secret SECURE_COOKIES=false \
+	FIELD_ENCRYPTION_KEYS=$${FIELD_ENCRYPTION_KEYS:-$$(cat var/field_encryption.key)} \
+	DATABASE_URL=$(DIGEST_DATABASE_URL) REDIS_URL=$(DIGEST_REDIS_URL)
+
+bench-digests: $(INSTALLED)
+	$(DIGEST_ENV) $(BIN)/python scripts/bench_digests.py $(DIGEST_ARGS)

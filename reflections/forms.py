@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from meetings.models import Network, NetworkMeeting
@@ -180,19 +181,29 @@ class ReflectionForm(DesignSystemMixin, forms.Form):
         reflection.wants_supervision = data["wants_supervision"]
         reflection.wellbeing = data["wellbeing"]
         reflection.save(update_fields=["text", "wants_supervision", "wellbeing", "updated_at"])
-        existing = {note.principle_id: note for note in reflection.principle_notes.all()}
+        # Read under the lock: what a save sent just before this one wrote.
+        existing = {
+            note.principle_id: note for note in PrincipleNote.objects.filter(reflection=reflection)
+        }
+        changed, added = [], []
         for principle in self.principles:
             text = data[f"note_{principle.slug}"]
             presence = data[f"presence_{principle.slug}"]
-            if principle.pk in existing or text or presence:
-                PrincipleNote.objects.update_or_create(
-                    reflection=reflection,
-                    principle=principle,
-                    defaults={"text": text, "presence": presence},
+            note = existing.get(principle.pk)
+            if note is not None:
+                note.text, note.presence = text, presence
+                changed.append(note)
+            elif text or presence:
+                added.append(
+                    PrincipleNote(
+                        reflection=reflection, principle=principle, text=text, presence=presence
+                    )
                 )
-        Disclosure.objects.update_or_create(
-            reflection=reflection, defaults={name: data[name] for name in DISCLOSURE_FIELDS}
-        )
+        PrincipleNote.objects.bulk_update(changed, ["text", "presence"])
+        PrincipleNote.objects.bulk_create(added)
+        disclosure = {name: data[name] for name in DISCLOSURE_FIELDS}
+        if not Disclosure.objects.filter(reflection=reflection).update(**disclosure):
+            Disclosure.objects.create(reflection=reflection, **disclosure)
         # Drop cached parts so the caller sees what was saved.
         reflection._prefetched_objects_cache = {}
         reflection.__dict__.pop("disclosure", None)
@@ -232,7 +243,12 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = Network.objects.for_user(user).order_by("reference")
+        # Only networks of meetings I attended: the ones my notes can be about.
+        self.fields["network"].queryset = (
+            Network.objects.for_user(user)
+            .filter(Exists(NetworkMeeting.objects.attended_by(user).filter(network=OuterRef("pk"))))
+            .order_by("reference")
+        )
 
     def filter(self, reflections: ReflectionQuerySet) -> ReflectionQuerySet:
         """Apply the database filters. Text search happens after decryption."""

@@ -36,6 +36,7 @@ RECENT_MEETINGS = 5
 AWAITING_REFLECTION_DAYS = 30
 PRINCIPLES_LATELY_DAYS = 90
 TIMELINE_PAGE_SIZE = 20
+DRAFTS_SHOWN = 10
 
 
 @login_required
@@ -74,10 +75,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .exclude(Exists(reflected))
         .order_by("-starts_at"),
+        # The newest few: a long tail of drafts belongs in My reflections.
         "drafts": Reflection.objects.mine(user)
         .drafts()
         .select_related("meeting__network")
-        .order_by("-updated_at"),
+        .order_by("-updated_at")[:DRAFTS_SHOWN],
         "principles_lately": principles_lately,
         "principles_lately_max": max(counts.values(), default=0),
         "principles_lately_days": PRINCIPLES_LATELY_DAYS,

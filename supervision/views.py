@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from supervision.forms import (
 from supervision.models import DigestPreference, Response, Share, SupervisionSession
 from teams.models import IntervisionGroup, Role
 
+INBOX_PAGE_SIZE = 20
 SHARE_LIST_RELATED = (
     "reflection__meeting__network",
     "reflection__author",
@@ -53,7 +55,9 @@ def _recipient_shares(request: HttpRequest):
 def inbox(request: HttpRequest) -> HttpResponse:
     """What awaits me: notes shared with me as supervisor, and my intervision groups'."""
     shares = _recipient_shares(request)
-    awaiting = shares.filter(supervisor=request.user).awaiting_review().inbox_order()
+    awaiting = Paginator(
+        shares.filter(supervisor=request.user).awaiting_review().inbox_order(), INBOX_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     reviewed = shares.filter(supervisor=request.user, reviewed_at__isnull=False).order_by(
         "-reviewed_at"
     )[:10]

@@ -305,9 +305,9 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
         )
     client = login(my_supervisor)
 
-    # session, user, supervisor role, digest preference, awaiting, reviewed,
-    # group shares (with "in a group" folded in): the same at 5 and 50.
-    with django_assert_num_queries(7):
+    # session, user, supervisor role, digest preference, awaiting (a count and a
+    # page), reviewed, group shares: the same at 5 and 50.
+    with django_assert_num_queries(8):
         client.get(reverse("supervision:inbox"))
 
 
