@@ -39,6 +39,12 @@ def _add_design_system_class(widget: forms.Widget) -> None:
             return
 
 
+class QuickSelect(forms.Select):
+    """A select for long lists (a team's networks): options rendered in one template."""
+
+    template_name = "forms/widgets/select.html"
+
+
 class InlineRadioSelect(forms.RadioSelect):
     """Radios side by side, for short answers such as 0 to 4 (nhsuk-radios--inline)."""
 

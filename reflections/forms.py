@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from meetings.models import Network, NetworkMeeting
-from pod_site.forms import DesignSystemMixin, InlineRadioSelect
+from pod_site.forms import DesignSystemMixin, InlineRadioSelect, QuickSelect
 from principles.models import Principle
 from reflections.models import (
     MAX_TEXT,
@@ -232,7 +232,10 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
         empty_label="Any principle",
     )
     network = forms.ModelChoiceField(
-        queryset=Network.objects.none(), required=False, empty_label="Any network"
+        queryset=Network.objects.none(),
+        required=False,
+        empty_label="Any network",
+        widget=QuickSelect,
     )
     period = forms.ChoiceField(
         choices=[("", "Any time")] + [(key, label) for key, (label, _) in PERIODS.items()],
