@@ -341,6 +341,9 @@ LOGGING = {
     "loggers": {
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
+        # django-axes logs every successful sign-in's reset at INFO; lockouts are
+        # WARNING and failed sign-ins are in the audit trail.
+        "axes": {"level": "WARNING"},
     },
 }
 # Celery's worker and beat log through the handler above (JSON), not their own.
