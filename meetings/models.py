@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from pod_site.editing import Revisioned
 from teams.models import PRACTICE_ROLES, Membership, Role, Team
 
 # Open Dialogue's standard: at least two practitioners meet with a network.
@@ -50,7 +51,7 @@ class NetworkQuerySet(models.QuerySet["Network"]):
         return self.order_by(F("closed_on").desc(nulls_first=True), "reference")
 
 
-class Network(models.Model):
+class Network(Revisioned):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="networks")
     reference = models.CharField(
         max_length=40,
@@ -137,7 +138,7 @@ class AgencyType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class NetworkMember(models.Model):
+class NetworkMember(Revisioned):
     """Someone in the network, recorded by first name or role ("mother", "housing officer")."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
@@ -218,7 +219,7 @@ class NetworkMeetingQuerySet(models.QuerySet["NetworkMeeting"]):
         )
 
 
-class NetworkMeeting(models.Model):
+class NetworkMeeting(Revisioned):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from pod_site.editing import Revisioned
 from principles.models import Principle
 from reflections.fields import EncryptedTextField
 
@@ -110,7 +111,7 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         )
 
 
-class Reflection(models.Model):
+class Reflection(Revisioned):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
     )
@@ -339,6 +340,9 @@ class ReflectionVersion(models.Model):
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="versions")
     saved_at = models.DateTimeField(default=timezone.now)
+    revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The note's revision this was."
+    )
     content = EncryptedTextField(help_text="The note as it was, as JSON.")
 
     class Meta:
