@@ -10,25 +10,20 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from audit.models import Action, AuditEvent
 from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
 from dashboards.suppression import FEWER_THAN, THRESHOLD
-from teams.models import Team, User
+from pod_site.htmx import HtmxHttpRequest, form_status, render_page
+from teams.models import Team
 
 
-class AuthenticatedRequest(HttpRequest):
-    user: User
-
-
-def _form(request: AuthenticatedRequest) -> tuple[DashboardForm, list[Team]]:
+def _form(request: HtmxHttpRequest) -> tuple[DashboardForm, list[Team]]:
     teams = list(teams_for(request.user))
     if not teams:
         raise Http404("No dashboard for this person.")
@@ -42,8 +37,7 @@ def _form(request: AuthenticatedRequest) -> tuple[DashboardForm, list[Team]]:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def dashboard_page(request: AuthenticatedRequest) -> HttpResponse:
+def dashboard_page(request: HtmxHttpRequest) -> HttpResponse:
     form, teams = _form(request)
     board = None
     if not form.is_bound or form.is_valid():
@@ -58,10 +52,9 @@ def dashboard_page(request: AuthenticatedRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "team_names": {str(team.pk): team.name for team in teams},
     }
-    template = "dashboards/dashboard.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    return render(request, template, context)
+    return render_page(
+        request, "dashboards/dashboard.html", context, fragment="results", status=form_status(form)
+    )
 
 
 class _Echo:
@@ -85,7 +78,7 @@ def csv_rows(board: dashboard.Dashboard, scope: str) -> Iterator[list[str]]:
 
 @login_required
 @require_GET
-def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
+def dashboard_csv(request: HtmxHttpRequest) -> HttpResponse:
     form, teams = _form(request)
     if form.is_bound and not form.is_valid():
         return HttpResponse(
@@ -106,7 +99,7 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def research_csv(request: AuthenticatedRequest) -> HttpResponse:
+def research_csv(request: HtmxHttpRequest) -> HttpResponse:
     """The pseudonymised per-meeting export, for the teams the viewer may see."""
     teams = list(teams_for(request.user).values_list("pk", flat=True))
     if not teams:

@@ -26,6 +26,7 @@ from meetings.models import (
     PractitionerAttendance,
     Relationship,
 )
+from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin
 from teams.models import Role, Team, User
 
@@ -52,7 +53,7 @@ class NetworkSearchForm(DesignSystemMixin, forms.Form):
     )
 
 
-class NetworkForm(DesignSystemMixin, forms.ModelForm):
+class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
     """A network, in one of the teams given: a choice only when there are several."""
 
     class Meta:
@@ -99,7 +100,7 @@ class NetworkEditForm(NetworkForm):
         }
 
 
-class NetworkMemberForm(DesignSystemMixin, forms.ModelForm):
+class NetworkMemberForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
     class Meta:
         model = NetworkMember
         fields = ["name", "relationship", "agency_type"]
@@ -143,7 +144,7 @@ class ChooseNetworkForm(DesignSystemMixin, forms.Form):
         network.label_from_instance = lambda choice: f"{choice}, {choice.team}"
 
 
-class MeetingForm(DesignSystemMixin, forms.ModelForm):
+class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
     """A meeting of the instance's network, with who attended."""
 
     # Disabled, the network comes from the URL and never from the request. As a
@@ -287,11 +288,14 @@ class MeetingForm(DesignSystemMixin, forms.ModelForm):
     @transaction.atomic
     def save(self) -> NetworkMeeting:  # type: ignore[override]
         meeting = super().save()
-        meeting.practitioner_attendances.exclude(
-            practitioner__in=self.cleaned_data["practitioners"]
-        ).delete()
-        PractitionerAttendance.objects.bulk_create(self.new_attendances)
-        meeting.members_present.set(self.cleaned_data["members"])
+        # An edit that did not carry a field leaves it as it was (pod_site/editing.py).
+        if "practitioners" in self.cleaned_data:
+            meeting.practitioner_attendances.exclude(
+                practitioner__in=self.cleaned_data["practitioners"]
+            ).delete()
+            PractitionerAttendance.objects.bulk_create(self.new_attendances)
+        if "members" in self.cleaned_data:
+            meeting.members_present.set(self.cleaned_data["members"])
         return meeting
 
 

@@ -10,17 +10,17 @@ Who may do what:
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from meetings.forms import (
     ActivityForm,
@@ -32,24 +32,15 @@ from meetings.forms import (
     NetworkSearchForm,
 )
 from meetings.models import Activity, Network, NetworkMeeting, NetworkMember
+from pod_site.editing import NOTHING_SENT, conflict_with, rebased
+from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from reflections.models import Reflection
+from security.submissions import submitted_once
 from teams.models import Membership, Team, User
 
 # The id of the form, in templates/meetings/meeting_form.html, that adds a
 # network member from within the meeting form.
 ADD_MEMBER_FORM = "add-member"
-
-
-class HtmxHttpRequest(HttpRequest):
-    """The request as django-htmx's middleware and authentication leave it."""
-
-    htmx: HtmxDetails
-    user: User
-
-
-def _wants_fragment(request: HtmxHttpRequest) -> bool:
-    # When its history cache misses, htmx asks for the whole page again.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _practises(user: User) -> bool:
@@ -95,13 +86,12 @@ def network_list(request: HtmxHttpRequest) -> HttpResponse:
         "networks": networks,
         "can_practise": _practises(request.user),
     }
-    if _wants_fragment(request):
-        return render(request, "meetings/network_list.html#search_response", context)
-    return render(request, "meetings/network_list.html", context)
+    return render_page(request, "meetings/network_list.html", context, fragment="search_response")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def network_create(request: HtmxHttpRequest) -> HttpResponse:
     teams = Team.objects.filter(
         Exists(Membership.objects.practising().filter(team=OuterRef("pk"), user=request.user))
@@ -109,11 +99,15 @@ def network_create(request: HtmxHttpRequest) -> HttpResponse:
     if not teams:
         raise PermissionDenied
     form = NetworkForm(request.POST or None, teams=teams)
+    if form.carries_nothing:
+        return _nothing_sent(request, "meetings/network_form.html", {"form": form})
     if form.is_valid():
         network = form.save()
         messages.success(request, f"Network {network} added.")
         return redirect(network)
-    return render(request, "meetings/network_form.html", {"form": form})
+    return render_page(
+        request, "meetings/network_form.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -137,16 +131,29 @@ def network_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     network = _network_to_change(request, pk)
     teams = Team.objects.filter(pk=network.team_id)
     form = NetworkEditForm(request.POST or None, instance=network, teams=teams)
+    context = {"form": form, "network": network}
+    if form.carries_nothing:
+        return _nothing_sent(request, "meetings/network_form.html", context)
     if form.is_valid():
-        form.save()
+        if form.save_if_current() is None:
+            fresh = _network_to_change(request, pk)
+            return _conflict(
+                request,
+                "meetings/network_form.html",
+                context,
+                form,
+                NetworkEditForm(instance=fresh, teams=teams),
+                NetworkEditForm(rebased(request.POST, fresh.revision), instance=fresh, teams=teams),
+            )
         messages.success(request, "Network details saved.")
         return redirect(network)
-    return render(request, "meetings/network_form.html", {"form": form, "network": network})
+    return render_page(request, "meetings/network_form.html", context, status=form_status(form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@submitted_once
 def member_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A page of its own, or, with htmx, a part of the meeting form.
 
@@ -162,6 +169,9 @@ def member_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form_id=ADD_MEMBER_FORM if request.htmx else "",
     )
     added = None
+    if form.carries_nothing and not request.htmx:
+        context = {"form": form, "network": network, "return_to": return_to}
+        return _nothing_sent(request, "meetings/member_form.html", context)
     if form.is_valid():
         added = form.save()
         if not request.htmx:
@@ -169,7 +179,7 @@ def member_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect(return_to)
     if not request.htmx:
         context = {"form": form, "network": network, "return_to": return_to}
-        return render(request, "meetings/member_form.html", context)
+        return render_page(request, "meetings/member_form.html", context, status=form_status(form))
 
     ticked = (request.POST if request.method == "POST" else request.GET).getlist("members")
     if added:
@@ -184,7 +194,13 @@ def member_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "network": network,
         "return_to": return_to,
     }
-    return render(request, "meetings/meeting_form.html#network_members", context)
+    return render_page(
+        request,
+        "meetings/meeting_form.html",
+        context,
+        fragment="network_members",
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -193,12 +209,23 @@ def member_edit(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpRespon
     network = _network_to_change(request, pk)
     member = get_object_or_404(network.members, pk=member_pk)
     form = NetworkMemberForm(request.POST or None, instance=member)
+    context = {"form": form, "network": network, "return_to": network.get_absolute_url()}
+    if form.carries_nothing:
+        return _nothing_sent(request, "meetings/member_form.html", context)
     if form.is_valid():
-        form.save()
+        if form.save_if_current() is None:
+            fresh = get_object_or_404(network.members, pk=member_pk)
+            return _conflict(
+                request,
+                "meetings/member_form.html",
+                context,
+                form,
+                NetworkMemberForm(instance=fresh),
+                NetworkMemberForm(rebased(request.POST, fresh.revision), instance=fresh),
+            )
         messages.success(request, f"{member} saved.")
         return redirect(network)
-    context = {"form": form, "network": network, "return_to": network.get_absolute_url()}
-    return render(request, "meetings/member_form.html", context)
+    return render_page(request, "meetings/member_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -210,7 +237,9 @@ def meeting_choose_network(request: HtmxHttpRequest) -> HttpResponse:
     form = ChooseNetworkForm(request.GET or None, user=request.user)
     if form.is_valid():
         return redirect("meetings:meeting_create", form.cleaned_data["network"].pk)
-    return render(request, "meetings/meeting_choose_network.html", {"form": form})
+    return render_page(
+        request, "meetings/meeting_choose_network.html", {"form": form}, status=form_status(form)
+    )
 
 
 def _confirm_saved(request: HtmxHttpRequest, meeting: NetworkMeeting, text: str) -> None:
@@ -222,17 +251,20 @@ def _confirm_saved(request: HtmxHttpRequest, meeting: NetworkMeeting, text: str)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def meeting_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     network = _network_to_change(request, pk)
     form = MeetingForm(
         request.POST or None, instance=NetworkMeeting(network=network), user=request.user
     )
+    context = {"form": form, "network": network, "return_to": request.get_full_path()}
+    if form.carries_nothing:
+        return _nothing_sent(request, "meetings/meeting_form.html", context)
     saved = form.save_unless_taken() if form.is_valid() else None
     if saved:
         _confirm_saved(request, saved, "Meeting logged.")
         return redirect(saved)
-    context = {"form": form, "network": network, "return_to": request.get_full_path()}
-    return render(request, "meetings/meeting_form.html", context)
+    return render_page(request, "meetings/meeting_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -262,12 +294,46 @@ def meeting_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not meeting.network.is_practised_by(request.user):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
-    saved = form.save_unless_taken() if form.is_valid() else None
+    context = {"form": form, "network": meeting.network, "return_to": request.get_full_path()}
+    if form.carries_nothing:
+        return _nothing_sent(request, "meetings/meeting_form.html", context)
+    if not form.is_valid():
+        return render_page(request, "meetings/meeting_form.html", context, status=form_status(form))
+    saved = form.save_if_current(form.save_unless_taken)
     if saved:
         _confirm_saved(request, saved, "Meeting saved.")
         return redirect(saved)
-    context = {"form": form, "network": meeting.network, "return_to": request.get_full_path()}
-    return render(request, "meetings/meeting_form.html", context)
+    if form.errors:  # the time was taken by another meeting meanwhile
+        return render_page(request, "meetings/meeting_form.html", context, status=422)
+    fresh = NetworkMeeting.objects.get(pk=pk)
+    return _conflict(
+        request,
+        "meetings/meeting_form.html",
+        context,
+        form,
+        MeetingForm(instance=fresh, user=request.user),
+        MeetingForm(rebased(request.POST, fresh.revision), instance=fresh, user=request.user),
+    )
+
+
+def _nothing_sent(request: HtmxHttpRequest, template: str, context: dict) -> HttpResponse:
+    """400: the request carried none of the form's fields; nothing was changed."""
+    messages.error(request, NOTHING_SENT)
+    return render_page(request, template, context, status=400)
+
+
+def _conflict(
+    request: HtmxHttpRequest,
+    template: str,
+    context: dict,
+    sent: forms.BaseForm,
+    saved: forms.BaseForm,
+    shown: forms.BaseForm,
+) -> HttpResponse:
+    """409: both versions side by side; the form holds what was sent, rebased."""
+    shown.is_valid()
+    context = {**context, "form": shown, "conflict": conflict_with(sent, saved)}
+    return render_page(request, template, context, status=409)
 
 
 # Other work ------------------------------------------------------------------
@@ -277,6 +343,7 @@ RECENT_ACTIVITIES = 10
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def activity_create(request: HtmxHttpRequest) -> HttpResponse:
     """Log other work: from My practice's quick form, or this page's full one.
 

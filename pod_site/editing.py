@@ -19,11 +19,23 @@ means "not sent", not "unticked".
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django import forms
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
+from django.http import QueryDict
+from django.utils import timezone
+
+T = TypeVar("T")
+
+NOTHING_SENT = (
+    "Nothing was saved: the request carried none of this form's fields. "
+    "What was saved before is as it was; if you typed something, it did not reach us."
+)
 
 # The hidden input that says a checkbox field was on the form (templates/forms/field.html).
 PRESENT_FIELDS = "_fields"
@@ -63,38 +75,49 @@ class Revisioned(models.Model):
 
 
 class EditFormMixin:
-    """For a form that edits an existing record (or creates one, with `creating`).
+    """For a form that edits an existing record, or creates one.
 
-    - adds a hidden `revision` field, the revision the form was loaded from;
-    - when bound, drops the fields the request does not carry (an edit then
-      leaves them as they are), except when creating, where a missing field
-      is an error like any other;
-    - `carries_nothing` is True when the request has none of the form's fields.
+    - Editing, it has a hidden `revision` field, the revision the form was
+      loaded from, and drops the fields the request does not carry before
+      cleaning, so a save leaves them as they are. Creating, a missing field is
+      an error like any other.
+    - `carries_nothing` is True when the request has none of the form's fields
+      (the view answers 400 and changes nothing).
+    Fields added or disabled in a subclass's __init__ are taken into account:
+    the request's fields are sorted out only when the form is cleaned.
     """
-
-    creating = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        instance = getattr(self, "instance", None)
+        # A ModelForm without a saved instance creates; a plain form always edits.
+        self.creating = instance is not None and instance.pk is None
         if not self.creating:
-            fields["revision"] = forms.IntegerField(
+            self.fields["revision"] = forms.IntegerField(  # type: ignore[attr-defined]
                 widget=forms.HiddenInput, min_value=1, required=True
             )
-            instance = getattr(self, "instance", None)
-            if isinstance(instance, Revisioned) and instance.pk:
+            if isinstance(instance, Revisioned):
                 self.initial.setdefault("revision", instance.revision)  # type: ignore[attr-defined]
-        self.carries_nothing = False
-        if not self.is_bound:  # type: ignore[attr-defined]
-            return
+
+    def _editable(self) -> list[str]:
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
         # Disabled fields never come from the request (Django uses the initial value).
-        editable = [name for name, f in fields.items() if name != "revision" and not f.disabled]
-        sent = [name for name in editable if self._carries(name)]
-        self.carries_nothing = not sent
-        if not self.creating:
-            for name in editable:
+        return [name for name, f in fields.items() if name != "revision" and not f.disabled]
+
+    def _sent(self) -> list[str]:
+        return [name for name in self._editable() if self._carries(name)]
+
+    @property
+    def carries_nothing(self) -> bool:
+        return bool(self.is_bound) and not self._sent()  # type: ignore[attr-defined]
+
+    def full_clean(self) -> None:
+        if self.is_bound and not self.creating:  # type: ignore[attr-defined]
+            sent = set(self._sent())
+            for name in self._editable():
                 if name not in sent:
-                    del fields[name]
+                    del self.fields[name]  # type: ignore[attr-defined]
+        super().full_clean()  # type: ignore[misc]
 
     def _carries(self, name: str) -> bool:
         data = self.data  # type: ignore[attr-defined]
@@ -109,3 +132,78 @@ class EditFormMixin:
     @property
     def based_on(self) -> int:
         return self.cleaned_data["revision"]  # type: ignore[attr-defined]
+
+    def save_if_current(self, save: Callable[[], T] | None = None) -> T | None:
+        """Save (with `save`, else the ModelForm's save) if the instance is still
+        at the revision the form was loaded from; None, changing nothing, if not
+        (or if `save` itself returns None, such as a clash it reports)."""
+        instance: Revisioned = self.instance  # type: ignore[attr-defined]
+        with transaction.atomic():
+            if not instance.claim_revision(self.based_on):
+                return None
+            saved = (save or self.save)()  # type: ignore[attr-defined]
+            if saved is None:
+                transaction.set_rollback(True)
+            return saved
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field as it is saved now and as a refused (stale) form sent it."""
+
+    label: str
+    saved: str
+    yours: str
+
+
+def differences(form: forms.BaseForm, saved: Mapping[str, Any]) -> list[Difference]:
+    """The fields where `form`'s data differs from `saved` (a fresh form's initial).
+
+    For the conflict page: both versions side by side, in the words the form
+    shows (choice labels, not stored values).
+    """
+    rows = []
+    for name, field in form.fields.items():
+        if name == "revision" or field.disabled:
+            continue
+        bound = form[name]
+        if not field.has_changed(saved.get(name), bound.data):
+            continue
+        rows.append(
+            Difference(
+                label=str(bound.label),
+                saved=_shown(field, saved.get(name)),
+                yours=_shown(field, bound.data),
+            )
+        )
+    return rows
+
+
+def conflict_with(form: forms.BaseForm, fresh: forms.BaseForm) -> list[Difference]:
+    """What `form` sent against `fresh`, an unbound form of the record as saved now."""
+    return differences(form, {name: fresh[name].value() for name in fresh.fields})
+
+
+def rebased(data: QueryDict, revision: int) -> QueryDict:
+    """`data` as it was sent, based on `revision`: sending it again keeps it."""
+    data = data.copy()
+    data["revision"] = str(revision)
+    return data
+
+
+def _shown(field: forms.Field, value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%-d %B %Y, %H:%M}"
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if field.to_python(value) else "No"
+    values = value if isinstance(value, list | tuple) else [value]
+    if isinstance(field, forms.ChoiceField):
+        labels = {str(field.prepare_value(key)): str(label) for key, label in field.choices}
+        chosen = [
+            labels.get(str(field.prepare_value(v)), str(v)) for v in values if v not in ("", None)
+        ]
+        return ", ".join(chosen) or "(none)"
+    if isinstance(field, forms.MultiValueField):
+        return " ".join(str(v) for v in values if v) or "(empty)"
+    text = "" if value is None else str(value)
+    return text or "(empty)"

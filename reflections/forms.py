@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from meetings.models import Network, NetworkMeeting
+from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin, InlineRadioSelect, QuickSelect
 from principles.models import Principle
 from reflections.models import (
@@ -93,7 +95,7 @@ class StartReflectionForm(DesignSystemMixin, forms.Form):
         )
 
 
-class ReflectionForm(DesignSystemMixin, forms.Form):
+class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
     """The whole note: free text, one note per principle, the disclosure, and how I am.
 
     Principle fields are named `note_<slug>` and `presence_<slug>`; the template
@@ -120,9 +122,9 @@ class ReflectionForm(DesignSystemMixin, forms.Form):
     wellbeing = _scale_field("How I am after this meeting", "0 is very low, 4 is very well.")
 
     def __init__(self, *args: Any, principles: list[Principle], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self.principles = principles
-        for principle in principles:
+        super().__init__(*args, **kwargs)
+        for principle in self.principles:
             self.fields[f"note_{principle.slug}"] = _text_field(
                 f"My note on {principle.name.lower()}", rows=4
             )
@@ -134,6 +136,7 @@ class ReflectionForm(DesignSystemMixin, forms.Form):
     @classmethod
     def initial_for(cls, reflection: Reflection) -> dict[str, Any]:
         initial: dict[str, Any] = {
+            "revision": reflection.revision,
             "text": reflection.text,
             "wants_supervision": reflection.wants_supervision,
             "wellbeing": reflection.wellbeing,
@@ -157,57 +160,77 @@ class ReflectionForm(DesignSystemMixin, forms.Form):
             for principle in self.principles
         ]
 
+    def sections_sent(self) -> list[Principle]:
+        """The principles whose note or presence this request carries."""
+        return [
+            p
+            for p in self.principles
+            if f"note_{p.slug}" in self.fields or f"presence_{p.slug}" in self.fields
+        ]
+
     @transaction.atomic
-    def save(self, reflection: Reflection, *, only_if_draft: bool = False) -> bool:
-        """Write the cleaned data into the reflection and its parts; False if refused.
+    def save(self, reflection: Reflection, *, autosave: bool = False) -> SaveOutcome:
+        """Write what the request carries into the reflection and its parts.
 
         The reflection's row is locked first, so an autosave and a "Finish"
         sent together (focus leaves the text for the button) are applied one
-        after the other. With only_if_draft (autosave), a note that has become
-        final meanwhile is left alone. A finished note keeps the version it
-        replaces, so an edit never loses what was written before.
+        after the other. Refused, changing nothing, when the note has moved on
+        from the revision this form was loaded from (CONFLICT), or, for an
+        autosave, when the note has been finished meanwhile (FINISHED). What
+        the save replaces is kept as a version (Reflection.keep_version), and
+        a save that changes nothing keeps no version and leaves the revision.
         """
-        status = (
-            Reflection.objects.select_for_update()
-            .values_list("status", flat=True)
-            .get(pk=reflection.pk)
+        locked = (
+            Reflection.objects.select_for_update(of=("self",)).with_details().get(pk=reflection.pk)
         )
-        if only_if_draft and status != Status.DRAFT:
-            return False
-        if status == Status.FINAL:
-            reflection.keep_version()
-        data = self.cleaned_data
-        reflection.text = data["text"]
-        reflection.wants_supervision = data["wants_supervision"]
-        reflection.wellbeing = data["wellbeing"]
-        reflection.save(update_fields=["text", "wants_supervision", "wellbeing", "updated_at"])
-        # Read under the lock: what a save sent just before this one wrote.
-        existing = {
-            note.principle_id: note for note in PrincipleNote.objects.filter(reflection=reflection)
-        }
-        changed, added = [], []
-        for principle in self.principles:
-            text = data[f"note_{principle.slug}"]
-            presence = data[f"presence_{principle.slug}"]
-            note = existing.get(principle.pk)
-            if note is not None:
-                note.text, note.presence = text, presence
-                changed.append(note)
-            elif text or presence:
-                added.append(
-                    PrincipleNote(
-                        reflection=reflection, principle=principle, text=text, presence=presence
-                    )
-                )
-        PrincipleNote.objects.bulk_update(changed, ["text", "presence"])
-        PrincipleNote.objects.bulk_create(added)
-        disclosure = {name: data[name] for name in DISCLOSURE_FIELDS}
-        if not Disclosure.objects.filter(reflection=reflection).update(**disclosure):
-            Disclosure.objects.create(reflection=reflection, **disclosure)
-        # Drop cached parts so the caller sees what was saved.
+        if autosave and locked.status != Status.DRAFT:
+            return SaveOutcome.FINISHED
+        if locked.revision != self.based_on:
+            return SaveOutcome.CONFLICT
+        before = locked.snapshot()
+        self._apply(locked)
+        # Read back what is now stored, to see whether anything changed.
+        after = Reflection.objects.with_details().get(pk=locked.pk)
+        if after.snapshot() == before:
+            transaction.set_rollback(True)
+            return SaveOutcome.UNCHANGED
+        locked.keep_version(before)
+        locked.claim_revision(self.based_on)
+        reflection.refresh_from_db()
         reflection._prefetched_objects_cache = {}
         reflection.__dict__.pop("disclosure", None)
-        return True
+        return SaveOutcome.SAVED
+
+    def _apply(self, reflection: Reflection) -> None:
+        data = self.cleaned_data
+        own = [name for name in ("text", "wants_supervision", "wellbeing") if name in data]
+        for name in own:
+            setattr(reflection, name, data[name])
+        reflection.save(update_fields=[*own, "updated_at"])
+        existing = {note.principle_id: note for note in reflection.principle_notes.all()}
+        changed, added = [], []
+        for principle in self.sections_sent():
+            note = existing.get(principle.pk) or PrincipleNote(
+                reflection=reflection, principle=principle
+            )
+            note.text = data.get(f"note_{principle.slug}", note.text)
+            note.presence = data.get(f"presence_{principle.slug}", note.presence)
+            if note.pk:
+                changed.append(note)
+            elif note.text or note.presence:
+                added.append(note)
+        PrincipleNote.objects.bulk_update(changed, ["text", "presence"])
+        PrincipleNote.objects.bulk_create(added)
+        disclosure = {name: data[name] for name in DISCLOSURE_FIELDS if name in data}
+        if disclosure and not Disclosure.objects.filter(reflection=reflection).update(**disclosure):
+            Disclosure.objects.create(reflection=reflection, **disclosure)
+
+
+class SaveOutcome(enum.Enum):
+    SAVED = "saved"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    FINISHED = "finished"
 
 
 PERIODS = {

@@ -10,7 +10,7 @@ Every free-text field is encrypted at rest (reflections/fields.py).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -64,6 +64,11 @@ class ColleagueResponse(models.TextChoices):
     UNCOMFORTABLE = "uncomfortable", "Uncomfortable"
     NOT_NOTICED = "not_noticed", "Not noticed"
 
+
+# Draft history (Reflection.keep_version): the last ten saves, then one per
+# five minutes of editing.
+VERSIONS_KEPT_ALL = 10
+VERSION_SPACING = timedelta(minutes=5)
 
 # 0 to 4, for emotional cost and for how I am after the meeting.
 SCALE_0_TO_4 = [MaxValueValidator(4, "Choose a number from 0 to 4.")]
@@ -237,11 +242,75 @@ class Reflection(Revisioned):
         }
 
     @transaction.atomic
-    def keep_version(self) -> ReflectionVersion:
-        """Store the note as it stands, before an edit to a finished note changes it."""
-        return ReflectionVersion.objects.create(
-            reflection=self, content=json.dumps(self.snapshot(), ensure_ascii=False)
+    def keep_version(self, snapshot: dict[str, Any] | None = None) -> ReflectionVersion:
+        """Keep the note as it stands (or `snapshot`, what it said before a save).
+
+        Then thin out the history: the newest VERSIONS_KEPT_ALL versions all
+        stay; of older ones, the first of each VERSION_SPACING of editing (so
+        the note as first saved is always there), and hours of autosaves leave
+        a readable trail rather than thousands of rows.
+        """
+        version = ReflectionVersion.objects.create(
+            reflection=self,
+            revision=self.revision,
+            content=json.dumps(snapshot or self.snapshot(), ensure_ascii=False),
         )
+        self.prune_versions()
+        return version
+
+    def prune_versions(self) -> None:
+        older = list(
+            self.versions.order_by("-saved_at", "-pk").values_list("pk", "saved_at")[
+                VERSIONS_KEPT_ALL:
+            ]
+        )
+        spacing = VERSION_SPACING.total_seconds()
+        seen_slots, doomed = set(), []
+        for pk, saved_at in reversed(older):
+            slot = int(saved_at.timestamp() // spacing)
+            if slot in seen_slots:
+                doomed.append(pk)
+            seen_slots.add(slot)
+        if doomed:
+            ReflectionVersion.objects.filter(pk__in=doomed).delete()
+
+    @transaction.atomic
+    def restore(self, version: ReflectionVersion) -> None:
+        """Make the note say what `version` said; what it says now is kept as a version.
+
+        Raises ValidationError for a locked note (a response refers to what
+        was written) or a version of another note.
+        """
+        if version.reflection_id != self.pk:
+            raise ValidationError("That version belongs to another note.")
+        if self.is_locked:
+            raise ValidationError("This note has responses, so it is locked.")
+        locked = Reflection.objects.select_for_update(of=("self",)).with_details().get(pk=self.pk)
+        locked.keep_version()
+        data = version.data()
+        locked.text = data.get("text", "")
+        locked.wants_supervision = data.get("wants_supervision", False)
+        locked.wellbeing = data.get("wellbeing")
+        locked.save(update_fields=["text", "wants_supervision", "wellbeing", "updated_at"])
+        by_name = {p.name: p for p in Principle.objects.all()}
+        kept = {item["principle"]: item for item in data.get("principles", [])}
+        presence_by_label = {label: value for value, label in Presence.choices}
+        PrincipleNote.objects.filter(reflection=locked).delete()
+        PrincipleNote.objects.bulk_create(
+            PrincipleNote(
+                reflection=locked,
+                principle=by_name[name],
+                text=item.get("note") or "",
+                presence=presence_by_label.get(item.get("presence") or "", ""),
+            )
+            for name, item in kept.items()
+            if name in by_name
+        )
+        Disclosure.objects.filter(reflection=locked).delete()
+        if disclosure := data.get("disclosure"):
+            Disclosure.objects.create(reflection=locked, **Disclosure.from_snapshot(disclosure))
+        locked.claim_revision(locked.revision)
+        self.refresh_from_db()
 
     def finish(self, now: datetime | None = None) -> None:
         if not self.has_content():
@@ -249,6 +318,8 @@ class Reflection(Revisioned):
         self.status = Status.FINAL
         self.finished_at = self.finished_at or now or timezone.now()
         self.save(update_fields=["status", "finished_at", "updated_at"])
+        # A tab still holding the draft must not save over the finished note unawares.
+        self.claim_revision(self.revision)
 
 
 class PrincipleNote(models.Model):
@@ -318,6 +389,22 @@ class Disclosure(models.Model):
     def __str__(self) -> str:
         return f"Disclosure on reflection {self.reflection_id}"
 
+    @staticmethod
+    def from_snapshot(data: dict[str, Any]) -> dict[str, Any]:
+        """The field values of a `snapshot()` (which shows choices by their labels)."""
+
+        def value_of(choices: type[models.TextChoices], label: str | None) -> str:
+            return {choice.label: choice.value for choice in choices}.get(label or "", "")
+
+        return {
+            "disclosed": value_of(Disclosed, data.get("disclosed")),
+            "what_shared": data.get("what_shared") or "",
+            "what_guided": data.get("what_guided") or "",
+            "felt_safe": value_of(FeltSafe, data.get("felt_safe")),
+            "colleague_response": value_of(ColleagueResponse, data.get("colleague_response")),
+            "emotional_cost": data.get("emotional_cost"),
+        }
+
     @property
     def did_disclose(self) -> bool:
         return self.disclosed in (Disclosed.IN_DIALOGUE, Disclosed.IN_REFLECTING)
@@ -336,7 +423,8 @@ class Disclosure(models.Model):
 
 
 class ReflectionVersion(models.Model):
-    """An earlier state of a finished note, kept when the author edits it."""
+    """An earlier state of a note, kept by every save that changed it (drafts
+    included), thinned out by Reflection.prune_versions, restorable by its author."""
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="versions")
     saved_at = models.DateTimeField(default=timezone.now)

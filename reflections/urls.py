@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
+    path(
+        "<int:pk>/versions/<int:version_pk>/restore/",
+        views.restore_version,
+        name="restore_version",
+    ),
     path("export.md", views.export, {"fmt": "markdown"}, name="export_markdown"),
     path("export.json", views.export, {"fmt": "json"}, name="export_json"),
 ]

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,9 +26,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action, AuditEvent
 from meetings.models import NetworkMeeting
+from pod_site.editing import NOTHING_SENT, differences, rebased
+from pod_site.htmx import HtmxHttpRequest, render_page
 from principles.models import Principle
-from reflections.forms import ReflectionForm, StartReflectionForm, TimelineFilterForm
+from reflections.forms import (
+    ReflectionForm,
+    SaveOutcome,
+    StartReflectionForm,
+    TimelineFilterForm,
+)
 from reflections.models import PrincipleNote, Reflection
+from security.submissions import submitted_once
 from supervision.forms import AddendumForm
 from supervision.models import Response
 
@@ -89,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def start(request: HttpRequest) -> HttpResponse:
     """Begin a reflection: choose the meeting (or none), then write.
 
@@ -134,8 +143,13 @@ def _my_reflection(request: HttpRequest, pk: int) -> Reflection:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write or change a note. "Save" keeps it as it is; "Finish" makes it final."""
+def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Write or change a note. "Save" keeps it as it is; "Finish" makes it final.
+
+    A save based on an older revision than the note's (another tab, another
+    device) is refused with 409 and a page showing both versions; a request
+    with none of the form's fields is refused with 400. Neither changes anything.
+    """
     reflection = _my_reflection(request, pk)
     if reflection.is_locked:
         messages.info(
@@ -144,60 +158,149 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "was written. You can add to it below.",
         )
         return redirect(reflection)
-    principles = list(Principle.objects.peer_practice().prefetch_related("prompts"))
+    principles = _principles()
     if request.method == "GET":
         form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), principles=principles)
-        return render(request, "reflections/edit.html", _edit_context(reflection, form))
+        return _edit_page(request, reflection, form)
     form = ReflectionForm(request.POST, principles=principles)
+    if form.carries_nothing:
+        messages.error(request, NOTHING_SENT)
+        form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), principles=principles)
+        return _edit_page(request, reflection, form, status=400)
     if not form.is_valid():
-        return render(request, "reflections/edit.html", _edit_context(reflection, form), status=422)
-    form.save(reflection)
+        return _edit_page(request, reflection, form, status=422)
+    if form.save(reflection) is SaveOutcome.CONFLICT:
+        return _conflict_page(request, reflection, form)
     if request.POST.get("action") == "finish" and reflection.is_draft:
         try:
             reflection.finish()
         except ValidationError as error:
             form.add_error(None, error)
-            return render(
-                request, "reflections/edit.html", _edit_context(reflection, form), status=422
-            )
+            return _edit_page(request, reflection, form, status=422)
         messages.success(request, "Your reflection is finished. It is private to you.")
         return redirect("reflections:detail", pk=reflection.pk)
     messages.success(request, f"Saved at {timezone.localtime():%H:%M}.")
     return redirect("reflections:edit", pk=reflection.pk)
 
 
-def _edit_context(reflection: Reflection, form: ReflectionForm) -> dict[str, object]:
-    return {"reflection": reflection, "form": form, "sections": form.principle_sections()}
+def _principles() -> list[Principle]:
+    return list(Principle.objects.peer_practice().prefetch_related("prompts"))
+
+
+def _edit_page(
+    request: HtmxHttpRequest,
+    reflection: Reflection,
+    form: ReflectionForm,
+    *,
+    status: int = 200,
+    conflict: list | None = None,
+) -> HttpResponse:
+    context = {
+        "reflection": reflection,
+        "form": form,
+        "sections": form.principle_sections(),
+        "conflict": conflict,
+    }
+    return render_page(request, "reflections/edit.html", context, status=status)
+
+
+def _conflict_page(
+    request: HtmxHttpRequest, reflection: Reflection, form: ReflectionForm
+) -> HttpResponse:
+    """Both versions side by side; the form holds what was sent, based on the
+    current revision, so saving it keeps it (after any merging by hand)."""
+    reflection = _my_reflection(request, reflection.pk)
+    saved = ReflectionForm.initial_for(reflection)
+    shown = ReflectionForm(rebased(request.POST, reflection.revision), principles=form.principles)
+    shown.is_valid()
+    return _edit_page(request, reflection, shown, status=409, conflict=differences(form, saved))
 
 
 @require_POST
-def autosave(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save a draft as the person types (htmx). Answers with the save status line.
+def autosave(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+    """Save a draft as the person types (static/js/autosave.js). Answers JSON:
+    {"state", "message", "revision", "saved_at"}, with 200 only when the text
+    sent is stored. 400 carries none of the fields, 401 signed out, 409 changed
+    elsewhere or finished, 422 invalid; nothing is changed by any of them.
 
-    Not behind @login_required: an expired session must not be redirected to
-    the sign-in page inside the status line, but told plainly, so that the text
-    still on the page is not lost.
+    Not behind @login_required: an ended session is told plainly (401), never
+    redirected, so that the text still on the page is not lost.
     """
     if not request.user.is_authenticated:
-        return _autosave_status(request, "signed_out", status=401)
+        return _autosave_answer("signed_out", SIGNED_OUT, status=401)
     reflection = _my_reflection(request, pk)
-    principles = list(Principle.objects.peer_practice())
-    form = ReflectionForm(request.POST, principles=principles)
+    form = ReflectionForm(request.POST, principles=_principles())
+    if form.carries_nothing:
+        return _autosave_answer("empty", NOTHING_SENT, status=400)
     if not form.is_valid():
-        return _autosave_status(request, "invalid", form=form, status=422)
-    # A finished note changes only by an explicit save, which keeps a version.
-    if not form.save(reflection, only_if_draft=True):
-        return _autosave_status(request, "finished", status=409)
-    return _autosave_status(request, "saved", saved_at=timezone.localtime(reflection.updated_at))
+        problems = " ".join(
+            f"{form[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+            if name in form.fields
+        )
+        return _autosave_answer("invalid", f"Not saved yet. {problems}", status=422)
+    outcome = form.save(reflection, autosave=True)
+    if outcome is SaveOutcome.FINISHED:
+        return _autosave_answer(
+            "finished",
+            'Not saved: this note has been finished. Press "Save changes" to keep your '
+            "edits (the earlier version is kept too).",
+            status=409,
+        )
+    if outcome is SaveOutcome.CONFLICT:
+        return _autosave_answer(
+            "conflict",
+            "Not saved: this note was changed in another tab or window after you opened it. "
+            "Nothing was overwritten. Compare the two versions to choose what to keep.",
+            status=409,
+            revision=reflection.current_revision(),
+        )
+    saved_at = timezone.localtime(reflection.updated_at)
+    return _autosave_answer(
+        "saved",
+        f"Draft saved at {saved_at:%H:%M}.",
+        revision=reflection.revision,
+        saved_at=f"{saved_at:%H:%M}",
+    )
 
 
-def _autosave_status(request: HttpRequest, state: str, status: int = 200, **extra) -> HttpResponse:
-    return render(
-        request,
-        "reflections/edit.html#autosave-status",
-        {"autosave_state": state, **extra},
+SIGNED_OUT = (
+    "Not saved: you have been signed out. Your text is still on this page: "
+    "sign in again to save it."
+)
+
+
+def _autosave_answer(
+    state: str,
+    message: str,
+    *,
+    status: int = 200,
+    revision: int | None = None,
+    saved_at: str | None = None,
+) -> JsonResponse:
+    return JsonResponse(
+        {"state": state, "message": message, "revision": revision, "saved_at": saved_at},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def restore_version(request: HtmxHttpRequest, pk: int, version_pk: int) -> HttpResponse:
+    """Make my note say what one of its earlier versions said (kept as a version too)."""
+    reflection = _my_reflection(request, pk)
+    version = get_object_or_404(reflection.versions, pk=version_pk)
+    try:
+        reflection.restore(version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reflection)
+    messages.success(
+        request,
+        f"Restored the version from {timezone.localtime(version.saved_at):%-d %b %Y, %H:%M}. "
+        "What the note said before is kept as a version too.",
+    )
+    return redirect(reflection)
 
 
 @login_required
@@ -222,7 +325,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def timeline(request: HttpRequest) -> HttpResponse:
+def timeline(request: HtmxHttpRequest) -> HttpResponse:
     """My reflections, newest first, filtered by what the URL says."""
     form = TimelineFilterForm(request.GET or None, user=request.user)
     reflections = Reflection.objects.mine(request.user).with_details()
@@ -234,10 +337,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     found = [r for r in reflections if r.mentions(search)] if search else reflections
     page = Paginator(found, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "search": search, "query": _query_without_page(request)}
-    template = "reflections/timeline.html"
-    if request.htmx and request.htmx.target == "timeline-results":
-        template += "#timeline-results"
-    return render(request, template, context)
+    return render_page(request, "reflections/timeline.html", context, fragment="timeline-results")
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
-from security import sessions
+from security import pending, sessions
 
 # Pages a person who must set up MFA can still reach: the set-up itself, the
 # password and code checks allauth asks for before it, and signing out.
@@ -30,6 +30,8 @@ MFA_SETUP_ALLOWED = {
     "account_logout",
     "mfa_view_recovery_codes",
     "mfa_download_recovery_codes",
+    # A fresh CSRF token for a page that stays open (security/views.py).
+    "csrf_token",
     # The health check, which a probe may call with any cookie.
     "healthz",
 }
@@ -64,13 +66,30 @@ class SessionLimitsMiddleware:
                 # A session from before this middleware: its limit starts now.
                 session[sessions.SIGNED_IN_AT] = signed_in_at = now
             if now - signed_in_at >= settings.SESSION_MAX_AGE:
-                logout(request)
-                messages.info(request, SIGNED_OUT_AFTER_MAX_AGE)
-                login_url = reverse(settings.LOGIN_URL)
-                return _redirect(request, f"{login_url}?{urlencode({'next': request.path})}")
+                return self._end(request)
             if now - session.get(sessions.SEEN_AT, 0) >= settings.SESSION_ACTIVITY_RESOLUTION:
                 session[sessions.SEEN_AT] = now
+                # The "who" cookie lasts SESSION_MAX_AGE from the latest activity.
+                request.security_activity_recorded = True  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def _end(self, request: HttpRequest) -> HttpResponse:
+        """Sign out after SESSION_MAX_AGE, without losing the page or the POST."""
+        user_id = request.user.pk
+        logout(request)
+        messages.info(request, SIGNED_OUT_AFTER_MAX_AGE)
+        if pending.wants_status(request):
+            # htmx or fetch(): a 401 leaves the page, and the text on it, alone.
+            return pending.signed_out_response(request)
+        if request.method == "POST":
+            view = pending.keepable_view(request)
+            if view is not None and pending.csrf_allows_keeping(request, view):
+                return pending.keep_post(
+                    request, user_id, redirect(pending.login_url(reverse("pending_posts")))
+                )
+            # Not kept: after sign-in, a GET to a POST-only address would be a 405.
+            return redirect(pending.login_url())
+        return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
 
 
 class MFARequiredMiddleware:
@@ -103,3 +122,63 @@ class MFARequiredMiddleware:
         ):
             return sessions.record_mfa_state(session, request.user)
         return False
+
+
+class EndedSessionMiddleware:
+    """What happens to a request whose session has ended (security/pending.py).
+
+    - An htmx or fetch() request that a view would redirect to sign-in gets a 401
+      instead (`pending.signed_out_response`), so every @login_required view
+      answers them the same way.
+    - A plain form POST to one of the app's views, from someone not signed in
+      whose "who" cookie names them and whose CSRF check passes, is kept as a
+      PendingPost and the person is sent to sign in, then to the pending page.
+    - Responses to signed-in requests carry the "who" cookie (set when missing,
+      for another person, or once a minute with the activity stamp: no query);
+      signing out deliberately removes it.
+    - A pending post sent again from the pending page ("Send it now") is deleted
+      once the view accepts it.
+
+    After AuthenticationMiddleware, SessionLimitsMiddleware and MFARequiredMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = request.user
+        if not user.is_authenticated:
+            if pending.wants_status(request) and pending.is_login_redirect(response):
+                return pending.signed_out_response(request)
+            match = request.resolver_match
+            if match is not None and match.url_name == "account_logout":
+                pending.delete_who_cookie(response)
+            return response
+        if (
+            pending.who_cookie_user_id(request) != user.pk
+            or getattr(request, "security_activity_recorded", False)
+        ) and not response.cookies.get(pending.WHO_COOKIE):
+            pending.set_who_cookie(response, user.pk)
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
+        ):
+            sent = request.POST.get(pending.PENDING_FIELD, "")
+            if sent.isdigit():
+                pending.pending_for(request).filter(pk=int(sent)).delete()
+        return response
+
+    def process_view(
+        self, request: HttpRequest, callback: Callable, args: tuple, kwargs: dict
+    ) -> HttpResponse | None:
+        if request.method != "POST" or request.user.is_authenticated:
+            return None
+        view = pending.keepable_view(request)
+        if view is None:
+            return None
+        user_id = pending.who_cookie_user_id(request)
+        if user_id is None or not pending.csrf_allows_keeping(request, view):
+            return None
+        return pending.keep_and_sign_in(request, user_id)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action, AuditEvent
 from reflections.models import Reflection, Status
+from security.submissions import keep_key_usable, submitted_once
 from supervision.forms import (
     AddendumForm,
     DigestPreferenceForm,
@@ -116,6 +117,7 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submitted_once
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a response to the thread. Locks the share, so a revoke and a response
     sent together are applied in turn: after a revoke the response is refused
@@ -144,6 +146,8 @@ def _thread_response(request: HttpRequest, share: Share, form, status: int = 200
         return render(request, "supervision/share_detail.html#thread", context, status=status)
     if form is not None and form.errors:
         messages.error(request, " ".join(form.errors.get("text", [])))
+    if status >= 400:
+        keep_key_usable(request)
     return redirect(_back_to(request, share))
 
 
@@ -178,6 +182,7 @@ def _my_finished_note(request: HttpRequest, pk: int) -> Reflection:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def share_note(request: HttpRequest, pk: int) -> HttpResponse:
     """The author shares one note with some of their supervisors and groups."""
     reflection = _my_finished_note(request, pk)
@@ -243,6 +248,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submitted_once
 def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = _my_finished_note(request, pk)
     form = AddendumForm(request.POST)
@@ -257,11 +263,13 @@ def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Added to your note.")
     else:
         messages.error(request, " ".join(form.errors["text"]))
+        keep_key_usable(request)
     return redirect(reflection)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def sessions(request: HttpRequest) -> HttpResponse:
     """Supervision sessions I gave or received; supervisors record new ones here."""
     is_supervisor = request.user.memberships.filter(role=Role.SUPERVISOR).exists()

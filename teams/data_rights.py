@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.models import Action, AuditEvent
 from meetings.models import Network
 from reflections.models import Reflection
+from security.models import PendingPost
 from supervision.models import Response, SupervisionSession
 from teams.models import User
 
@@ -134,6 +135,8 @@ def erase_reflections_of(person: User, reason: str, by: User) -> int:
     reflections = Reflection.objects.filter(author=person)
     ids = list(reflections.values_list("pk", flat=True))
     reflections.delete()  # cascades to notes, disclosures, versions, shares, threads
+    # Forms they sent while signed out may hold note text (security.PendingPost).
+    PendingPost.objects.filter(user=person).delete()
     AuditEvent.objects.record(
         by,
         Action.ERASE,

@@ -196,8 +196,16 @@ class BrowserErrors:
 
     def expected_not_found(self, url: str) -> None:
         """Forget the console error of a page a test means to answer 404."""
-        logged = f"status of 404 (Not Found) ({url})"
-        self.problems = [problem for problem in self.problems if not problem.endswith(logged)]
+        self.expected_status(404, url)
+
+    def expected_status(self, status: int, url: str) -> None:
+        """Forget the console errors of answers a test means to get: 4xx from `url`."""
+        logged = f"status of {status} "
+        self.problems = [
+            problem
+            for problem in self.problems
+            if not (logged in problem and problem.endswith(f"({url})"))
+        ]
 
     def assert_none(self) -> None:
         problems, self.problems = self.problems, []

@@ -37,6 +37,10 @@ def meeting_data(practitioners, members=(), day=YESTERDAY, at="14:30", **fields)
         "practitioners": [person.pk for person in practitioners],
         "members": [member.pk for member in members],
         "reflecting_conversation": "on",
+        # As the page sends them: the checkboxes named (templates/forms/field.html),
+        # and, when editing, the revision the form was loaded from.
+        "_fields": ["practitioners", "members", "reflecting_conversation"],
+        "revision": "1",
         **fields,
     }
 
@@ -152,7 +156,7 @@ def test_bad_input_shows_errors_and_keeps_what_was_typed(
     response = login(author).post(new_url(network), data)
     page = response.content.decode()
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "<title>Error: Log a meeting" in page
     assert message in page
     assert not NetworkMeeting.objects.exists()
@@ -256,7 +260,7 @@ def test_only_networks_i_practise_for_can_be_chosen(login, author, other_team, t
 
     assert "Birch, Riverside" in page
     assert "Theirs" not in page
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert "<title>Error: Log a meeting" in refused.content.decode()
 
 

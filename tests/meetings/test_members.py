@@ -122,8 +122,8 @@ def test_a_member_is_changed_on_their_own_page(login, author, network, member):
     url = reverse("meetings:member_edit", args=[network.pk, member.pk])
     client = login(author)
 
-    refused = client.post(url, {"name": "", "relationship": "family"})
-    saved = client.post(url, {"name": "Mother", "relationship": "family"})
+    refused = client.post(url, {"name": "", "relationship": "family", "revision": "1"})
+    saved = client.post(url, {"name": "Mother", "relationship": "family", "revision": "1"})
 
     assert "<title>Error: Change a network member" in refused.content.decode()
     assert saved.url == network.get_absolute_url()

@@ -199,7 +199,7 @@ def test_bad_input_shows_errors_and_keeps_what_was_typed(login, author, team):
     response = login(author).post(NEW, {"reference": "R" * 41, "opened_on": "31/02/2026"})
     page = response.content.decode()
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "<title>Error: Add a network" in page
     assert '<a href="#id_reference">The reference must be 40 characters or fewer.</a>' in page
     assert f'value="{"R" * 41}"' in page
@@ -220,7 +220,13 @@ def test_editing_closes_a_network(login, author, network):
     closed_on = timezone.localdate()
 
     response = login(author).post(
-        url, {"reference": "Birch", "opened_on": network.opened_on, "closed_on": closed_on}
+        url,
+        {
+            "reference": "Birch",
+            "opened_on": network.opened_on,
+            "closed_on": closed_on,
+            "revision": network.revision,
+        },
     )
 
     assert response.url == network.get_absolute_url()

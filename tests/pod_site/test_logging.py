@@ -153,8 +153,10 @@ def test_no_note_text_network_reference_or_email_address_is_logged(
     author_client.post(
         reverse("reflections:autosave", args=[note.pk]), form_data(**text), HTTP_HX_REQUEST="true"
     )
+    note.refresh_from_db()  # the autosave moved its revision on
     author_client.post(
-        reverse("reflections:edit", args=[note.pk]), form_data(**text, action="finish")
+        reverse("reflections:edit", args=[note.pk]),
+        form_data(**text, action="finish", revision=note.revision),
     )
     author_client.post(
         reverse("supervision:share", args=[note.pk]), {"supervisors": [my_supervisor.pk]}

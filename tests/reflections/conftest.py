@@ -11,6 +11,10 @@ def principles(db):
 def form_data(**overrides):
     """A complete, valid reflection form, as a browser would post it."""
     data = {
+        # The revision the form was loaded from: a new reflection's first.
+        "revision": "1",
+        # Named by the page beside each checkbox, ticked or not (templates/forms/field.html).
+        "_fields": "wants_supervision",
         "text": "",
         "disclosed": "",
         "what_shared": "",

@@ -146,7 +146,7 @@ def test_editing_a_finished_note_keeps_the_earlier_version(login, author, meetin
 
     login(author).post(
         reverse("reflections:edit", args=[reflection.pk]),
-        form_data(text="Second thoughts.", action="save"),
+        form_data(text="Second thoughts.", action="save", revision=reflection.revision),
     )
 
     reflection.refresh_from_db()
@@ -165,12 +165,13 @@ def test_autosave_saves_a_draft_and_says_when(login, author, meeting):
         HTTP_HX_REQUEST="true",
     )
 
-    content = response.content.decode()
+    answer = response.json()
     assert response.status_code == 200
-    assert "Draft saved at" in content
-    assert "<html" not in content  # only the status line
+    assert answer["state"] == "saved"
+    assert answer["message"].startswith("Draft saved at")
     reflection.refresh_from_db()
     assert reflection.text == "Half a thought"
+    assert answer["revision"] == reflection.revision == 2
 
 
 def test_autosave_after_the_session_expired_says_so_and_keeps_nothing_half_done(
@@ -185,7 +186,7 @@ def test_autosave_after_the_session_expired_says_so_and_keeps_nothing_half_done(
     )
 
     assert response.status_code == 401
-    assert "You have been signed out" in response.content.decode()
+    assert "you have been signed out" in response.json()["message"]
     reflection.refresh_from_db()
     assert reflection.text == "Saved."
 
@@ -196,11 +197,12 @@ def test_autosave_does_not_touch_a_finished_note(login, author, meeting):
 
     response = login(author).post(
         reverse("reflections:autosave", args=[reflection.pk]),
-        form_data(text="Changed"),
+        form_data(text="Changed", revision=reflection.revision),
         HTTP_HX_REQUEST="true",
     )
 
     assert response.status_code == 409
+    assert response.json()["state"] == "finished"
     reflection.refresh_from_db()
     assert reflection.text == "Final words."
     assert not reflection.versions.exists()
@@ -216,7 +218,7 @@ def test_autosave_with_invalid_input_saves_nothing_and_explains(login, author, m
     )
 
     assert response.status_code == 422
-    assert "Not saved yet" in response.content.decode()
+    assert "Not saved yet" in response.json()["message"]
     reflection.refresh_from_db()
     assert reflection.text == "Saved."
 
@@ -230,7 +232,7 @@ def test_the_edit_page_shows_every_principle_with_its_prompts(login, author, mee
         assert principle.name in content
         for prompt in principle.prompts.all():
             assert prompt.text.replace("'", "&#x27;") in content
-    assert 'hx-post="' + reverse("reflections:autosave", args=[reflection.pk]) in content
+    assert 'data-autosave="' + reverse("reflections:autosave", args=[reflection.pk]) in content
 
 
 def test_the_meeting_page_offers_me_my_own_reflection_only(login, author, colleague, meeting):

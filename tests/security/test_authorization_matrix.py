@@ -141,7 +141,13 @@ ROUTES: dict[str, Route] = {
         url("reflections:autosave", "draft"),
         only({"author"}, anonymous="401"),
         method="post",
-        data={"text": "autosaved"},
+        data={"text": "autosaved", "revision": "1"},
+    ),
+    # Earlier versions are the author's alone, like the note.
+    "reflections:restore_version": Route(
+        url("reflections:restore_version", "draft", "version"),
+        only({"author"}),
+        method="post",
     ),
     "reflections:export_markdown": Route(
         url("reflections:export_markdown"), outcomes("ok"), sees=frozenset({"author"})
@@ -194,6 +200,17 @@ ROUTES: dict[str, Route] = {
     # Ending a session that is not mine (or does not exist) is the same 404.
     "end_session": Route(
         lambda world: reverse("end_session", args=[999_999]), outcomes("404"), method="post"
+    ),
+    # A fresh CSRF token for a page that stays open: anyone, signed in or not.
+    "csrf_token": Route(url("csrf_token"), outcomes("ok", anonymous="ok")),
+    # Where the in-page sign-in lands, and what was sent while signed out: each
+    # person's own (this browser's) pending posts only; anyone else's is a 404.
+    "signed_in_again": Route(url("signed_in_again"), outcomes("ok")),
+    "pending_posts": Route(url("pending_posts"), outcomes("ok")),
+    "pending_post_discard": Route(
+        lambda world: reverse("pending_post_discard", args=[999_999]),
+        outcomes("404"),
+        method="post",
     ),
 }
 
@@ -273,6 +290,7 @@ def world(team, other_team) -> World:
     Disclosure.objects.create(reflection=note, disclosed="dialogue", what_shared=NOTE_MARKER)
     Addendum.objects.create(reflection=note, text=NOTE_MARKER)
     draft = ReflectionFactory(author=author, text=NOTE_MARKER)
+    version = draft.keep_version()
     SupervisionLink.objects.create(supervisor=supervisor, supervisee=author)
     share = Share.objects.create(reflection=note, supervisor=supervisor, include_disclosure=True)
     Response.objects.create(share=share, author=supervisor, text=NOTE_MARKER)
@@ -285,7 +303,7 @@ def world(team, other_team) -> World:
         supervisor=supervisor, supervisee=author, agreed_actions=NOTE_MARKER
     ).discussed.add(share)
     objects = {"network": network, "member": member, "meeting": meeting, "note": note}
-    objects.update({"draft": draft, "share": share})
+    objects.update({"draft": draft, "share": share, "version": version})
     return World(people, objects)
 
 

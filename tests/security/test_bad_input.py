@@ -15,7 +15,16 @@ FORM_ENCODED = "application/x-www-form-urlencoded"
 
 # The app's own views; allauth's and the admin's are theirs.
 OUR_NAMESPACES = {"meetings", "reflections", "supervision", "dashboards"}
-OUR_TOP_LEVEL = {"home", "my_data", "account_security", "end_session"}
+OUR_TOP_LEVEL = {
+    "home",
+    "my_data",
+    "account_security",
+    "end_session",
+    "csrf_token",
+    "signed_in_again",
+    "pending_posts",
+    "pending_post_discard",
+}
 
 
 def our_routes() -> list[tuple[str, str]]:

@@ -1,0 +1,123 @@
+"""Every form that creates something creates it once, however often it is sent.
+
+A double click, a slow connection that the browser or a proxy retries, or Back
+and submit again all send the same form twice. A disabled button helps only the
+first of these, and only with JavaScript, so the server decides: each render of
+a create form carries a fresh random key (`{% form_key %}` from
+security/templatetags/submissions.py), and `@submitted_once` lets one request
+per person and key through. The second answers as if it had been the first:
+a redirect to what the first one created (with a message saying so), or, for
+htmx, 204 No Content, so nothing on the page changes.
+
+The key's FormSubmission row is inserted in the same transaction as whatever
+the view creates. When two requests with one key arrive together, the second
+waits on the unique index until the first commits and then fails to insert:
+it can never run the view while the first is still running, and it never runs
+it after the first has succeeded. If the view does not succeed, its transaction
+is rolled back, the key row with it, so the same form can be corrected and sent
+again. Not succeeding is any answer of 400 or more (an invalid form is 422), or,
+without htmx, an answer that is a page rather than a redirect: every create
+view here answers a successful plain POST with a redirect (Post/Redirect/Get),
+and the page it shows instead is the form again with its errors. A view that
+refuses a form with a redirect and a message says so with `keep_key_usable`.
+
+A POST with no key (a page rendered before this existed, a test, a script)
+runs the view as before; so does one with a malformed key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from security.models import FormSubmission
+
+FORM_KEY = "form_key"
+ALREADY_SENT = "That was already sent, so it was not sent twice."
+# FormSubmission.path and result_url are 500 characters at most.
+URL_LENGTH = 500
+
+
+class SeeOther(HttpResponseRedirect):
+    """303: after a POST, GET the page named, whatever the method was."""
+
+    status_code = 303
+
+
+def posted_form_key(request: HttpRequest) -> uuid.UUID | None:
+    """The form key a signed-in person's POST carries, if it is a valid UUID."""
+    if request.method != "POST" or not getattr(request.user, "is_authenticated", False):
+        return None
+    value = request.POST.get(FORM_KEY, "")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def keep_key_usable(request: HttpRequest) -> None:
+    """Say that this request created nothing, although it answers with a redirect."""
+    request._form_key_unused = True  # type: ignore[attr-defined]
+
+
+def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run a create view at most once per person and form key (see the module docstring).
+
+    Goes under @login_required and the method decorators, right above the view.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = posted_form_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    submission = FormSubmission.objects.create(
+                        user=request.user, key=key, path=request.path[:URL_LENGTH]
+                    )
+            except IntegrityError:
+                return _already_sent(request, key)
+            response = view(request, *args, **kwargs)
+            if not _succeeded(request, response):
+                transaction.set_rollback(True)
+            elif response.has_header("Location"):
+                submission.result_url = response["Location"][:URL_LENGTH]
+                submission.save(update_fields=["result_url"])
+        return response
+
+    return wrapper
+
+
+def _succeeded(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code >= 400 or getattr(request, "_form_key_unused", False):
+        return False
+    if getattr(request, "htmx", False):
+        return True
+    return 300 <= response.status_code < 400
+
+
+def _already_sent(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204)
+    first = FormSubmission.objects.filter(user=request.user, key=key).first()
+    messages.info(request, ALREADY_SENT)
+    return SeeOther((first and first.result_url) or _referrer(request))
+
+
+def _referrer(request: HttpRequest) -> str:
+    """The page the form was on, if it is one of ours; else the home page."""
+    referrer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(
+        referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referrer
+    return "/"
