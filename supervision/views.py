@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Action, AuditEvent
+from pod_site.htmx import HtmxHttpRequest, render_page, wants_fragment
 from reflections.models import Reflection, Status
 from security.submissions import keep_key_usable, submitted_once
 from supervision.forms import (
@@ -105,14 +106,20 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
     AuditEvent.objects.record(
         request.user, Action.READ, reflection_id=reflection.pk, share_id=share.pk
     )
-    context = {
-        **_thread_context(share, request.user),
+    return render(request, "supervision/share_detail.html", _share_page_context(request, share))
+
+
+def _share_page_context(
+    request: HttpRequest, share: Share, form: ResponseForm | None = None
+) -> dict[str, object]:
+    reflection = share.reflection
+    return {
+        **_thread_context(share, request.user, form),
         "reflection": reflection,
         "notes": reflection.principle_notes.select_related("principle"),
         "addenda": reflection.addenda.all(),
         "can_review": share.can_review(request.user) and share.reviewed_at is None,
     }
-    return render(request, "supervision/share_detail.html", context)
 
 
 @login_required
@@ -140,15 +147,28 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back_to(request, share))
 
 
-def _thread_response(request: HttpRequest, share: Share, form, status: int = 200) -> HttpResponse:
-    if request.htmx:
+def _thread_response(
+    request: HtmxHttpRequest, share: Share, form, status: int = 200
+) -> HttpResponse:
+    if wants_fragment(request):
         context = _thread_context(share, request.user, form)
-        return render(request, "supervision/share_detail.html#thread", context, status=status)
-    if form is not None and form.errors:
-        messages.error(request, " ".join(form.errors.get("text", [])))
-    if status >= 400:
-        keep_key_usable(request)
-    return redirect(_back_to(request, share))
+        return render_page(
+            request, "supervision/share_detail.html", context, fragment="thread", status=status
+        )
+    if status < 400:
+        return redirect(_back_to(request, share))
+    keep_key_usable(request)
+    # Without JavaScript: never drop what was typed. Refused because the note
+    # is no longer shared: the text alone, not the note; invalid: the page again.
+    if status == 409 or share.reflection.author_id == request.user.pk:
+        context = {"form": form, "what": "response", "back": share, "can_send": status != 409}
+        return render(request, "supervision/not_sent.html", context, status=status)
+    return render(
+        request,
+        "supervision/share_detail.html",
+        _share_page_context(request, share, form),
+        status=status,
+    )
 
 
 def _back_to(request: HttpRequest, share: Share) -> str:
@@ -261,10 +281,10 @@ def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
             detail={"addendum_id": addendum.pk},
         )
         messages.success(request, "Added to your note.")
-    else:
-        messages.error(request, " ".join(form.errors["text"]))
-        keep_key_usable(request)
-    return redirect(reflection)
+        return redirect(reflection)
+    # Never drop what was typed: the form again, with the text and what to fix.
+    context = {"form": form, "what": "addition to your note", "back": reflection, "can_send": True}
+    return render(request, "supervision/not_sent.html", context, status=422)
 
 
 @login_required

@@ -268,7 +268,7 @@ def test_with_htmx_a_refused_send_comes_back_with_a_new_key(login, htmx_case):
 
 @pytest.mark.parametrize("make", [_respond, _addendum], ids=["respond", "addendum"])
 def test_a_refused_plain_post_that_redirects_keeps_the_key(login, author, supervisor, make):
-    # These two answer a refused plain POST with a redirect and an error message.
+    # These two answer a refused plain POST with the text again and what to fix (422).
     case = make(author=author, supervisor=supervisor)
     client = login(case.user)
     key = uuid.uuid4()
@@ -276,7 +276,7 @@ def test_a_refused_plain_post_that_redirects_keeps_the_key(login, author, superv
     refused = client.post(case.url, keyed(case.invalid, key))
     corrected = client.post(case.url, keyed(case.valid, key))
 
-    assert (refused.status_code, corrected.status_code) == (302, 302)
+    assert (refused.status_code, corrected.status_code) == (422, 302)
     assert case.count() == 1
 
 
