@@ -4,6 +4,9 @@
 // nhsuk-frontend 10 needs, which is exactly what `nhsuk-frontend-supported`
 // promises to its CSS and to initAll().
 import { initAll, setFocus } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
+import { initAutosave } from "./autosave.js";
+import { initSession } from "./session.js";
+import { initUnsavedWarning } from "./unsaved.js";
 
 const ERROR_SUMMARY = ".nhsuk-error-summary";
 
@@ -23,6 +26,7 @@ document.addEventListener("htmx:load", (event) => {
   // looks at descendants of its scope, so start from the parent.
   const scope = element.parentElement ?? element;
   initAll({ scope, onError: reportUnlessAlreadyInitialised });
+  initAutosave(scope);
   focusErrorSummary(element);
 });
 
@@ -45,25 +49,9 @@ function reportUnlessAlreadyInitialised(error) {
   }
 }
 
-// Autosave (forms with data-autosave, see templates/reflections/edit.html).
-// Once the person presses a button that submits the form, the form's own
-// submit carries everything: an autosave sent alongside it would only race it.
-// Focus leaving a field for that button is where such an autosave comes from.
-document.addEventListener("submit", (event) => {
-  if (event.target instanceof HTMLFormElement && event.target.hasAttribute("data-autosave")) {
-    event.target.dataset.submitting = "true";
-  }
-});
-
-document.addEventListener("htmx:beforeRequest", (event) => {
-  const form = event.detail?.elt;
-  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-autosave")) {
-    return;
-  }
-  const trigger = event.detail.requestConfig?.triggeringEvent;
-  const towardsSubmit =
-    trigger?.type === "focusout" && trigger.relatedTarget?.matches?.("[type=submit]");
-  if (form.dataset.submitting === "true" || towardsSubmit) {
-    event.preventDefault();
-  }
-});
+// Saving honestly: autosave (forms with data-autosave="<url>"), asking before
+// leaving a form with unsaved changes, and signing in again in a dialog when
+// the session has ended (templates/base.html, #sign-in-dialog).
+initUnsavedWarning();
+initSession();
+initAutosave(document);

@@ -18,9 +18,9 @@ def test_a_peer_writes_a_reflection_that_saves_itself(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Birch")
     axe_check(page)
 
-    # Typing before htmx has wired the form up would send no autosave: a person
-    # cannot type that fast, a test can.
-    page.wait_for_load_state()
+    # Typing before static/js/autosave.js has taken the form would send no
+    # autosave: a person cannot type that fast, a test can.
+    expect(page.locator("form[data-autosave-ready]")).to_have_count(1)
     page.get_by_label("What happened between us").fill("Mum spoke first today.")
     # Autosave: a few seconds after typing stops, the status line says when.
     expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)

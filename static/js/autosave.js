@@ -1,0 +1,423 @@
+// Autosave for forms with data-autosave="<url>" (templates/reflections/edit.html).
+//
+// The form's fields are POSTed to the URL a few seconds after typing stops and
+// when focus leaves a field; the server answers JSON
+// {state, message, revision, saved_at}. The status line (#autosave-status)
+// says what happened in plain words, and never says "saved" unless the server
+// said so for the latest text:
+//
+//   200 saved               "Draft saved at HH:MM." (revision updated)
+//   400/409/422             "Not saved: <the server's message>", no retry until
+//                           the person types again (409 conflict also offers
+//                           "Compare the two versions", a normal submit)
+//   401 signed_out          the sign-in dialog (session.js); saves when signed in
+//   403 csrf_failed         a fresh token and one silent retry
+//   anything else           "Not saved: <reason>. Trying again in N seconds."
+//                           with backoff; offline waits for `online`
+//
+// One request at a time: edits made while one is in flight are sent after it.
+
+import { csrfToken, refreshToken, signInAgain } from "./session.js";
+import { editCount, hasUnsavedChanges, isSubmitting, markSavedUpTo } from "./unsaved.js";
+
+const DEBOUNCE_MS = 3_000;
+const TIMEOUT_MS = 15_000;
+const BACKOFF_SECONDS = [2, 4, 8, 16, 30, 60];
+const NOT_RETRIED = new Set(["empty", "invalid", "conflict", "finished"]);
+
+export function initAutosave(root = document) {
+  for (const form of root.querySelectorAll("form[data-autosave]")) {
+    // An empty data-autosave is the older htmx markup: htmx does that one.
+    if (form.dataset.autosave && !form.dataset.autosaveReady) {
+      form.dataset.autosaveReady = "true";
+      new Autosave(form);
+    }
+  }
+}
+
+class Autosave {
+  constructor(form) {
+    this.form = form;
+    this.url = form.dataset.autosave;
+    this.status = form.querySelector("#autosave-status") ?? document.getElementById("autosave-status");
+    this.debounceTimer = null;
+    this.retryTimer = null;
+    this.failures = 0;
+    this.inFlight = null; // the AbortController of the request being sent
+    this.queued = false; // a save was asked for while one was in flight
+    this.held = false; // the server refused: wait for the person to type
+    this.waitingForSignIn = false;
+    this.submitter = undefined; // a submit held back until the save in flight ends
+    this.submitting = false;
+
+    form.addEventListener("input", () => this.edited());
+    form.addEventListener("focusout", (event) => this.focusLeft(event));
+    form.addEventListener("submit", (event) => this.submitted(event));
+    document.addEventListener("pod:signed-in", () => this.signedIn());
+    window.addEventListener("online", () => this.cameOnline());
+    window.addEventListener("offline", () => this.wentOffline());
+  }
+
+  edited() {
+    if (this.submitting) {
+      return;
+    }
+    this.held = false;
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => this.save(), DEBOUNCE_MS);
+  }
+
+  focusLeft(event) {
+    const field = event.target;
+    if (!(field instanceof Element) || !field.matches("input, textarea, select")) {
+      return;
+    }
+    // Focus moving to a submit button: that button's submission carries everything.
+    if (event.relatedTarget?.matches?.("[type=submit], button:not([type])")) {
+      return;
+    }
+    // Focus moving to the status line's own button ("Sign in again").
+    if (this.status?.contains(event.relatedTarget)) {
+      return;
+    }
+    if (hasUnsavedChanges(this.form) && !this.held) {
+      this.save();
+    }
+  }
+
+  submitted(event) {
+    if (event.defaultPrevented) {
+      return;
+    }
+    if (this.inFlight) {
+      // The save in flight will raise the revision; a submission based on the
+      // old one would be refused as a conflict with this very tab. Send it
+      // when the save has answered.
+      event.preventDefault();
+      this.submitter = event.submitter ?? null;
+      return;
+    }
+    this.submitting = true;
+    this.clearTimers();
+  }
+
+  signedIn() {
+    if (this.waitingForSignIn || hasUnsavedChanges(this.form)) {
+      this.waitingForSignIn = false;
+      this.failures = 0;
+      this.save();
+    }
+  }
+
+  cameOnline() {
+    if (hasUnsavedChanges(this.form) && !this.held && !this.waitingForSignIn) {
+      this.failures = 0;
+      this.save();
+    }
+  }
+
+  wentOffline() {
+    if (hasUnsavedChanges(this.form) && !this.held && !this.waitingForSignIn) {
+      this.show({ kind: "offline", text: "Offline: will save when connected." });
+    }
+  }
+
+  clearTimers() {
+    clearTimeout(this.debounceTimer);
+    clearTimeout(this.retryTimer);
+    this.debounceTimer = this.retryTimer = null;
+  }
+
+  async save({ csrfRetried = false } = {}) {
+    if (this.submitting || isSubmitting(this.form)) {
+      return;
+    }
+    if (this.inFlight) {
+      this.queued = true;
+      return;
+    }
+    this.clearTimers();
+    if (!hasUnsavedChanges(this.form)) {
+      return;
+    }
+    if (!navigator.onLine) {
+      this.show({ kind: "offline", text: "Offline: will save when connected." });
+      return;
+    }
+
+    const sentAt = editCount(this.form);
+    const body = new FormData(this.form);
+    body.delete("action");
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    this.inFlight = controller;
+    // Still signed out as far as this page knows: the status line keeps
+    // saying so (and keeps its button) until a save goes through.
+    if (!csrfRetried && !this.waitingForSignIn) {
+      this.showSaving();
+    }
+
+    let outcome;
+    try {
+      const response = await fetch(this.url, {
+        method: "POST",
+        body,
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(this.form) },
+        credentials: "same-origin",
+        cache: "no-store",
+        signal: controller.signal,
+      });
+      outcome = await readAnswer(response);
+    } catch {
+      outcome = { failure: controller.signal.aborted ? "timeout" : "network" };
+    } finally {
+      clearTimeout(timeout);
+      this.inFlight = null;
+    }
+
+    const next = await this.handle(outcome, sentAt, csrfRetried);
+    if (next === "retry") {
+      // One silent retry with the fresh token; a waiting submission waits on.
+      return this.save({ csrfRetried: true });
+    }
+
+    if (this.submitter !== undefined) {
+      // A submission waited for this save: send it now, with the new revision.
+      const submitter = this.submitter;
+      this.submitter = undefined;
+      this.queued = false;
+      this.clearTimers();
+      if (submitter && submitter.form === this.form) {
+        this.form.requestSubmit(submitter);
+      } else {
+        this.form.requestSubmit();
+      }
+      return;
+    }
+    if (this.queued) {
+      this.queued = false;
+      if (!this.held && !this.waitingForSignIn && !this.retryTimer) {
+        this.save();
+      }
+    }
+  }
+
+  async handle(outcome, sentAt, csrfRetried) {
+    const { status, data, csrfFailed, failure } = outcome;
+    const state = data?.state;
+    this.waitingForSignIn = false; // until this answer says so again
+
+    if (status === 200 && state === "saved") {
+      this.failures = 0;
+      this.setRevision(data.revision);
+      markSavedUpTo(this.form, sentAt);
+      if (hasUnsavedChanges(this.form)) {
+        // Typed since this save was sent: that text is not saved yet.
+        this.queued = true;
+      } else {
+        this.showSaved(data.saved_at);
+      }
+      return;
+    }
+    if (status === 401 || state === "signed_out") {
+      this.signedOut();
+      return;
+    }
+    if (status === 403 && (csrfFailed || state === "csrf_failed") && !csrfRetried) {
+      const answer = await refreshToken();
+      if (answer && answer.signed_in === false) {
+        this.signedOut();
+        return;
+      }
+      if (answer) {
+        return "retry";
+      }
+    }
+    if (data && NOT_RETRIED.has(state) && [400, 409, 422].includes(status)) {
+      this.held = true;
+      this.queued = false;
+      this.showRefused(state, data.message);
+      return;
+    }
+    this.retryLater(reasonFor(status, data, failure));
+  }
+
+  signedOut() {
+    this.waitingForSignIn = true;
+    this.queued = false;
+    this.showSignedOut();
+    signInAgain(null, { unlessClosed: true });
+  }
+
+  retryLater(reason) {
+    if (!navigator.onLine) {
+      this.show({ kind: "offline", text: "Offline: will save when connected." });
+      return;
+    }
+    const seconds = BACKOFF_SECONDS[Math.min(this.failures, BACKOFF_SECONDS.length - 1)];
+    this.failures += 1;
+    this.queued = false;
+    this.show({
+      kind: "not-saved",
+      lead: "Not saved:",
+      text: ` ${reason}. Trying again in ${seconds} seconds.`,
+    });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.save();
+    }, seconds * 1000);
+  }
+
+  setRevision(revision) {
+    const input = this.form.elements.namedItem("revision");
+    if (input instanceof HTMLInputElement && Number.isInteger(revision)) {
+      input.value = String(revision);
+    }
+  }
+
+  // The status line
+
+  showSaving() {
+    this.show({ kind: "saving", text: "Saving…" });
+  }
+
+  showSaved(savedAt) {
+    const time = typeof savedAt === "string" && savedAt ? savedAt : clockNow();
+    this.show({ kind: "saved", text: `Draft saved at ${time}.` });
+  }
+
+  showSignedOut() {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "app-button-link app-autosave-status__action";
+    button.textContent = "Sign in again";
+    button.addEventListener("click", () => signInAgain());
+    this.show({
+      kind: "not-saved",
+      lead: "Not saved:",
+      text: " you have been signed out. Your text is still on this page. ",
+      action: button,
+    });
+  }
+
+  showRefused(state, message) {
+    // The server's message may start with "Not saved" itself: say it once.
+    const words = withFullStop(message || fallbackMessage(state));
+    const said = /^(not saved(?: yet)?[:.])\s*(.*)$/is.exec(words);
+    const lead = said ? said[1].replace(/\.$/, ":") : "Not saved:";
+    const text = ` ${said ? said[2] : words}`;
+    let action = null;
+    if (state === "conflict") {
+      // A normal submission of the form, answered by a page with both versions.
+      action = document.createElement("button");
+      action.type = "submit";
+      action.name = "action";
+      action.value = "save";
+      action.className = "nhsuk-button nhsuk-button--secondary app-autosave-status__compare";
+      action.textContent = "Compare the two versions";
+    }
+    this.show({ kind: "not-saved", lead, text, action });
+  }
+
+  show({ kind, lead = "", text, action = null }) {
+    const status = this.status;
+    if (!status) {
+      return;
+    }
+    // Rewriting the same words would make some screen readers say them again,
+    // and would replace a button the person may be pressing.
+    const said = `${kind}|${lead}${text}|${action?.textContent ?? ""}`;
+    if (this.said === said) {
+      return;
+    }
+    this.said = said;
+    status.dataset.state = kind;
+    status.classList.toggle("app-autosave-status--not-saved", kind === "not-saved");
+    status.classList.toggle("app-autosave-status--offline", kind === "offline");
+    status.classList.toggle("app-autosave-status--saved", kind === "saved");
+    const parts = [];
+    if (lead) {
+      const strong = document.createElement("strong");
+      strong.textContent = lead;
+      parts.push(strong);
+    }
+    parts.push(document.createTextNode(text));
+    if (action) {
+      parts.push(document.createTextNode(" "), action);
+    }
+    status.replaceChildren(...parts);
+  }
+}
+
+async function readAnswer(response) {
+  const csrfFailed = response.headers.get("X-CSRF-Failed") === "true";
+  let data = null;
+  if ((response.headers.get("Content-Type") || "").includes("application/json")) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  // A redirect followed to an HTML page (a sign-in page, say) is not a save.
+  if (response.redirected && !data) {
+    return { status: response.status, data: null, csrfFailed, failure: "redirected" };
+  }
+  return { status: response.status, data, csrfFailed };
+}
+
+function reasonFor(status, data, failure) {
+  if (failure === "timeout") {
+    return "the server took too long to answer";
+  }
+  if (failure === "network") {
+    return "the server could not be reached";
+  }
+  if (failure === "redirected") {
+    return "the server answered with a page instead of saving";
+  }
+  if (status >= 500) {
+    if ([502, 503, 504].includes(status)) {
+      return `the server could not be reached (error ${status})`;
+    }
+    return `something went wrong on the server (error ${status})`;
+  }
+  if (status === 404) {
+    return "this note could not be found (error 404)";
+  }
+  if (status === 403) {
+    return "the server refused to save it (error 403)";
+  }
+  if (status === 200 || !data) {
+    return status >= 400
+      ? `the server refused to save it (error ${status})`
+      : "the server's answer was not a save";
+  }
+  return `the server refused to save it (error ${status})`;
+}
+
+function fallbackMessage(state) {
+  switch (state) {
+    case "empty":
+      return "there is nothing to save yet";
+    case "invalid":
+      return "some of what you wrote needs changing before it can be saved";
+    case "conflict":
+      return "this note was changed in another tab or window. Nothing was overwritten";
+    case "finished":
+      return "this note is finished, so it is not saved automatically";
+    default:
+      return "the server refused to save it";
+  }
+}
+
+function withFullStop(message) {
+  const trimmed = String(message).trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function clockNow() {
+  const now = new Date();
+  return `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+}
