@@ -206,6 +206,35 @@ def test_an_ended_session_signs_in_again_in_a_dialog_and_saves_everything(
     forget_autosave_problems(browser_errors, page)
 
 
+def test_the_twelve_hour_limit_passing_mid_draft_never_leaves_the_editor(
+    editor: Page, draft, author, settings, browser_errors
+):
+    # Step 7, fault 3: when SESSION_MAX_AGE passed, the next autosave answered
+    # with a redirect to the sign-in page and the tab left the editor.
+    page = editor
+    editor_url = page.url
+    text_field(page).fill("Written in the eleventh hour.")
+    expect(status(page)).to_contain_text("Draft saved at", timeout=SAVE_TIMEOUT_MS)
+    twelve_hours = settings.SESSION_MAX_AGE
+    settings.SESSION_MAX_AGE = 1  # the live server runs in this process
+    time.sleep(1.2)
+
+    text_field(page).press_sequentially(" And one more line.")
+
+    dialog = page.get_by_role("dialog", name="Sign in again to save")
+    expect(dialog).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    assert page.url == editor_url  # still on the editor, text on screen
+    expect(text_field(page)).to_have_value("Written in the eleventh hour. And one more line.")
+    settings.SESSION_MAX_AGE = twelve_hours
+    sign_in_in_dialog(page, author)
+
+    expect(dialog).to_be_hidden(timeout=SAVE_TIMEOUT_MS)
+    expect(status(page)).to_contain_text("Draft saved at", timeout=SAVE_TIMEOUT_MS)
+    assert page.url == editor_url
+    assert stored_text(draft) == "Written in the eleventh hour. And one more line."
+    forget_autosave_problems(browser_errors, page)
+
+
 def test_the_dialog_closes_with_escape_and_the_status_still_says_not_saved(
     editor: Page, draft, browser_errors
 ):
