@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files, before anything that reads the session (docs/operations.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every dynamic answer: Cache-Control no-store, private (docs/security.md).
+    "security.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -182,3 +183,18 @@ class EndedSessionMiddleware:
         if user_id is None or not pending.csrf_allows_keeping(request, view):
             return None
         return pending.keep_and_sign_in(request, user_id)
+
+
+class NoStoreMiddleware:
+    """Every dynamic answer is `Cache-Control: no-store, private`: no browser
+    cache, back/forward cache or proxy keeps a page that may hold a note, a
+    name or a CSRF token, so Back after sign-out cannot show one. Static files
+    never reach this (whitenoise answers them first, with long-lived caching)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

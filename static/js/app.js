@@ -49,6 +49,22 @@ function reportUnlessAlreadyInitialised(error) {
   }
 }
 
+// The browser keeps nothing private (docs/security.md): htmx keeps no history
+// snapshots (historyCacheSize 0 in base.html), signing out clears this tab's
+// storage, and a page brought back from the back/forward cache is fetched again,
+// so Back after signing out shows the sign-in page, not a note.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.action.endsWith("/accounts/logout/")) {
+    sessionStorage.clear();
+  }
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) {
+    window.location.reload();
+  }
+});
+
 // Saving honestly: autosave (forms with data-autosave="<url>"), asking before
 // leaving a form with unsaved changes, and signing in again in a dialog when
 // the session has ended (templates/base.html, #sign-in-dialog).
