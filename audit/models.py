@@ -1,7 +1,9 @@
 """Who did what to a reflection, kept for good.
 
-Every read of a reflection by someone other than its author, every share,
-revoke, response and review writes one AuditEvent. The app never changes or
+Every read of a reflection by someone other than its author, and every change
+to a note (share, revoke, response, review, addendum, finish, edit of a
+finished note, restore, erasure) writes one AuditEvent, from the model method
+that makes the change, in its transaction (never from a view). The app never changes or
 deletes a row (save refuses an update, delete refuses outright); the admin shows
 them read-only. Rows hold ids and the action, never note text, so they can be
 kept when a note is erased.
@@ -26,6 +28,9 @@ class Action(models.TextChoices):
     RESPOND = "respond", "Responded to a shared reflection"
     REVIEW = "review", "Marked a shared reflection reviewed"
     ADDENDUM = "addendum", "Added an addendum"
+    FINISH = "finish", "Finished a reflection"
+    EDIT = "edit", "Edited a finished reflection"
+    RESTORE = "restore", "Restored an earlier version of a reflection"
     SESSION = "session", "Recorded a supervision session"
     EXPORT = "export", "Exported data"
     ERASE = "erase", "Erased data"
@@ -35,6 +40,7 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed to sign in"
     LOGOUT = "logout", "Signed out"
     MFA_CHANGED = "mfa_changed", "Changed multi-factor authentication"
+    MFA_LOCKED = "mfa_locked", "Locked out of multi-factor authentication"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -58,10 +64,14 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def reads_of(self, reflection_id: int) -> AuditEventQuerySet:
         return self.filter(action=Action.READ, reflection_id=reflection_id)
 
-    def read_receipts(self, reflection_id: int) -> models.QuerySet:
-        """Who has read a note and when (first and last time), for its author."""
+    def read_receipts(self, reflection_id: int, *, visible_to: User) -> models.QuerySet:
+        """Who has read a note and when (first and last time): the one rule for read
+        receipts is that only the note's author sees them (nobody, for anyone else)."""
+        from reflections.models import Reflection  # reflections builds on audit
+
         return (
             self.reads_of(reflection_id)
+            .filter(reflection_id__in=Reflection.objects.mine(visible_to).values("pk"))
             .values("actor__first_name", "actor__last_name", "actor__email")
             .annotate(first=models.Min("at"), last=models.Max("at"), times=models.Count("pk"))
             .order_by("first")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from teams.models import Role, Team, User
+from teams.models import Team, User
 
 # The session remembers, from sign-in, whether to show "Dashboard" in the menu,
 # so that no page pays a query for it. The view checks for itself.
@@ -21,8 +21,4 @@ def teams_for(user: User) -> QuerySet[Team]:
         return Team.objects.none()
     if is_admin(user):
         return Team.objects.order_by("name")
-    return (
-        Team.objects.filter(memberships__user=user, memberships__role=Role.TEAM_LEAD)
-        .distinct()
-        .order_by("name")
-    )
+    return user.led_teams().order_by("name")

@@ -16,10 +16,7 @@ def remember_dashboard_nav(sender: Any, request: Any, user: Any, **kwargs: Any) 
     """At sign-in, remember in the session whether the person leads a team, so
     the menu can show "Dashboard" without a query on every page."""
     from dashboards.access import SESSION_KEY
-    from teams.models import Membership, Role
 
     if request is None or not hasattr(request, "session"):
         return
-    request.session[SESSION_KEY] = Membership.objects.filter(
-        user=user, role=Role.TEAM_LEAD
-    ).exists()
+    request.session[SESSION_KEY] = user.led_teams().exists()

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from dashboards.queries import Period
+from pod_site.dates import shift_years
 from pod_site.forms import DesignSystemMixin
 from teams.models import Team
 
@@ -18,6 +19,8 @@ PRESET_MONTHS = {"3": 3, "6": 6, "12": 12}
 DEFAULT_PERIOD = "12"
 CUSTOM = "custom"
 LONGEST_MONTHS = 36
+# The first month chosen: within this many years (like a network's opening).
+EARLIEST_YEARS = 30
 
 
 def months_back(months: int, today: date) -> Period:
@@ -98,6 +101,8 @@ class DashboardForm(DesignSystemMixin, forms.Form):
                 self.add_error("end", f"Choose at most {LONGEST_MONTHS} months.")
             elif start > timezone.localdate():
                 self.add_error("start", "Choose a month that has started.")
+            elif start < shift_years(timezone.localdate(), -EARLIEST_YEARS):
+                self.add_error("start", f"Choose a month within the last {EARLIEST_YEARS} years.")
         return data
 
     def selection(self) -> tuple[list[int], Period]:

@@ -6,7 +6,6 @@ Team leads see the teams they lead; admins see every team; anyone else gets
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
 from dashboards.suppression import FEWER_THAN, THRESHOLD
+from pod_site.csv_export import csv_writer
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from teams.models import Team
 
@@ -88,7 +88,7 @@ def dashboard_csv(request: HtmxHttpRequest) -> HttpResponse:
     board = dashboard.build(team_ids, period)
     names = {team.pk: team.name for team in teams}
     scope = names[team_ids[0]] if len(team_ids) == 1 else "All teams"
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(board, scope)), content_type="text/csv"
     )
@@ -105,7 +105,7 @@ def research_csv(request: HtmxHttpRequest) -> HttpResponse:
     if not teams:
         raise Http404
     AuditEvent.objects.record(request.user, Action.EXPORT, detail={"what": "research csv"})
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in research.rows(teams)), content_type="text/csv"
     )

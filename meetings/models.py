@@ -15,11 +15,14 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from pod_site.dates import check_range, shift_years
 from pod_site.editing import Revisioned
 from teams.models import PRACTICE_ROLES, Membership, Role, Team
 
 # Open Dialogue's standard: at least two practitioners meet with a network.
 MINIMUM_PRACTITIONERS = 2
+# A network opened (or closed) longer ago than this is a mistyped year.
+OPENING_YEARS = 30
 
 
 class NetworkQuerySet(models.QuerySet["Network"]):
@@ -33,9 +36,7 @@ class NetworkQuerySet(models.QuerySet["Network"]):
 
     def practised_by(self, user: settings.AUTH_USER_MODEL) -> NetworkQuerySet:
         """Networks of the teams where the person practises, so may log meetings."""
-        return self.filter(
-            Exists(Membership.objects.practising().filter(team=OuterRef("team"), user=user))
-        )
+        return self.filter(team__in=user.practising_teams())
 
     def search(self, query: str) -> NetworkQuerySet:
         query = query.strip()
@@ -85,6 +86,7 @@ class Network(Revisioned):
 
     def clean(self) -> None:
         self.reference = " ".join(self.reference.split())
+        self.check_date_ranges()
         if self.pk is None:
             return
         # Keep the dates consistent with the meetings already logged, which
@@ -101,9 +103,28 @@ class Network(Revisioned):
         if errors:
             raise ValidationError(errors)
 
+    def check_date_ranges(self) -> None:
+        """Opened and closed within the last OPENING_YEARS years and not in the future."""
+        today = timezone.localdate()
+        earliest = shift_years(today, -OPENING_YEARS)
+        errors = {}
+        for field, what in (("opened_on", "opening"), ("closed_on", "closing")):
+            try:
+                check_range(
+                    getattr(self, field),
+                    earliest=earliest,
+                    latest=today,
+                    too_early=f"The {what} date must be within the last {OPENING_YEARS} years.",
+                    too_late=f"The {what} date cannot be in the future.",
+                )
+            except ValidationError as error:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
+
     def is_practised_by(self, user: settings.AUTH_USER_MODEL) -> bool:
         """Whether the person may log meetings for this network and change it."""
-        return Membership.objects.practising().filter(team_id=self.team_id, user=user).exists()
+        return user.practising_teams().filter(pk=self.team_id).exists()
 
     def practice_roles(self) -> dict[int, str]:
         """The role each practising member of the team holds at a meeting, by user id.

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from pod_site.editing import NOTHING_SENT, conflict_with, rebased
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from reflections.models import Reflection
 from security.submissions import submitted_once
-from teams.models import Membership, Team, User
+from teams.models import Team, User
 
 # The id of the form, in templates/meetings/meeting_form.html, that adds a
 # network member from within the meeting form.
@@ -44,7 +43,7 @@ ADD_MEMBER_FORM = "add-member"
 
 
 def _practises(user: User) -> bool:
-    return Membership.objects.practising().filter(user=user).exists()
+    return user.practises
 
 
 def _network_to_change(request: HtmxHttpRequest, pk: int) -> Network:
@@ -93,9 +92,7 @@ def network_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def network_create(request: HtmxHttpRequest) -> HttpResponse:
-    teams = Team.objects.filter(
-        Exists(Membership.objects.practising().filter(team=OuterRef("pk"), user=request.user))
-    )
+    teams = request.user.practising_teams()
     if not teams:
         raise PermissionDenied
     form = NetworkForm(request.POST or None, teams=teams)
@@ -350,9 +347,7 @@ def activity_create(request: HtmxHttpRequest) -> HttpResponse:
     Only peer practitioners and practitioners log work (403 for other roles,
     who can see this page exists from My practice).
     """
-    teams = Team.objects.filter(
-        Exists(Membership.objects.practising().filter(team=OuterRef("pk"), user=request.user))
-    ).order_by("name")
+    teams = request.user.practising_teams().order_by("name")
     if not teams.exists():
         raise PermissionDenied
     networks = (

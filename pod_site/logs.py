@@ -102,7 +102,16 @@ class RequestIdMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
-            response = self.get_response(request)
+            try:
+                response = self.get_response(request)
+            except Exception:
+                # Django turns a view's exception into an error page; this is
+                # for one it could not (an error page that failed in turn), so
+                # the answer is still the 500 page and one logged line.
+                request_logger.exception("Unhandled error while answering")
+                from pod_site.errors import server_error
+
+                response = server_error(request)
             response[REQUEST_ID_HEADER] = request_id
             request_logger.info(
                 "request",

@@ -164,6 +164,16 @@ if unknown_roles := set(MFA_REQUIRED_ROLES) - _ROLES:
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", default=True)
 # How often a session re-reads whether its person must use MFA (roles change).
 MFA_RECHECK_SECONDS = 300
+# Authenticator codes per account, whatever the address (security/mfa_limits.py):
+# after MFA_FAILURE_LIMIT wrong codes within MFA_LOCKOUT_MINUTES, no code is
+# checked for that account for MFA_LOCKOUT_MINUTES. Only someone who has the
+# password reaches the code step, so a stranger cannot lock anyone out.
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", 5, minimum=1)
+MFA_LOCKOUT_MINUTES = env_int("MFA_LOCKOUT_MINUTES", 15, minimum=1)
+MFA_FORMS = {
+    "authenticate": "security.mfa_limits.LimitedAuthenticateForm",
+    "reauthenticate": "security.mfa_limits.LimitedReauthenticateForm",
+}
 # The sessions page (allauth.usersessions): where I am signed in, sign out of each.
 USERSESSIONS_TRACK_ACTIVITY = False
 
@@ -286,10 +296,12 @@ REDIS_URL = env_redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, falling back to this process's memory (logged)
+            # while Redis is down, so sign-in and password reset keep working.
+            "BACKEND": "pod_site.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
-            # A request that touches the cache fails within a second while Redis
-            # is down, instead of hanging until the worker is killed.
+            # A cache call gives up within a second while Redis hangs, instead
+            # of holding the request until the worker is killed.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from pod_site.health import healthz
 from reflections import views as reflection_views
+from security import mfa_limits, password_reset
 from teams import views as team_views
 
 # The admin's own sign-in form would skip the MFA step: send it to allauth's.
@@ -17,8 +18,20 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("my-data.json", team_views.my_data, name="my_data"),
     path("accounts/security/", include("security.urls")),
+    # allauth's password reset, with a plain message when the email cannot be sent.
+    path("accounts/password/reset/", password_reset.password_reset, name="account_reset_password"),
+    # allauth's code step, answering 429 while the account's codes are locked
+    # (security/mfa_limits.py); the forms themselves are set in MFA_FORMS.
+    path("accounts/2fa/authenticate/", mfa_limits.authenticate, name="mfa_authenticate"),
+    path("accounts/2fa/reauthenticate/", mfa_limits.reauthenticate, name="mfa_reauthenticate"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # Without sign-in, JSON, exempt from the https redirect (pod_site/health.py).
     path("healthz", healthz, name="healthz"),
 ]
+
+# Error pages in the design system that never read the request body (pod_site/errors.py).
+handler400 = "pod_site.errors.bad_request"
+handler403 = "pod_site.errors.permission_denied"
+handler404 = "pod_site.errors.page_not_found"
+handler500 = "pod_site.errors.server_error"

@@ -11,6 +11,10 @@ from django.db import models
 
 PEER_PRACTICE = "peer-practice"
 OPEN_DIALOGUE = "open-dialogue"
+# The peer practice principle about sharing one's own lived experience. Its note
+# goes with the disclosure details: a share includes both or neither
+# (supervision.models.Share.shows_self_disclosure).
+SELF_DISCLOSURE = "self-disclosure"
 
 
 class Framework(models.Model):
@@ -53,6 +57,13 @@ class Principle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def heading(self) -> str:
+        """How a note's section on this principle is headed wherever the note is
+        written or read: "Self-disclosure (principle)" is never confused with
+        the "Disclosure details" section."""
+        return f"{self.name} (principle)"
 
 
 class Prompt(models.Model):

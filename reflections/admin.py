@@ -17,3 +17,12 @@ class ReflectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Never hard-deleted here: only the audited erasure with a reason
+        # (teams/data_rights.py, the People admin's "Erase" action).
+        return False
+
+    def get_queryset(self, request):
+        # The admin's read path: that notes exist, never what they say.
+        return super().get_queryset(request).defer("text")

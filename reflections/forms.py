@@ -14,7 +14,7 @@ from django.utils import timezone
 from meetings.models import Network, NetworkMeeting
 from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin, InlineRadioSelect, QuickSelect
-from principles.models import Principle
+from principles.models import SELF_DISCLOSURE, Principle
 from reflections.models import (
     MAX_TEXT,
     ColleagueResponse,
@@ -156,6 +156,8 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
                 "principle": principle,
                 "note": self[f"note_{principle.slug}"],
                 "presence": self[f"presence_{principle.slug}"],
+                # Shared only with the disclosure details (Share.shows_self_disclosure).
+                "self_disclosure": principle.slug == SELF_DISCLOSURE,
             }
             for principle in self.principles
         ]
@@ -194,8 +196,8 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
         if after.snapshot() == before:
             transaction.set_rollback(True)
             return SaveOutcome.UNCHANGED
-        locked.keep_version(before)
-        locked.claim_revision(self.based_on)
+        # Keeps a version and raises the revision; a finished note's edit is audited.
+        locked.record_edit(before, self.based_on)
         reflection.refresh_from_db()
         reflection._prefetched_objects_cache = {}
         reflection.__dict__.pop("disclosure", None)

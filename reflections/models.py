@@ -1,8 +1,14 @@
 """Reflective notes a practitioner writes after a network meeting, or in general.
 
-Private by default: `Reflection.objects.visible_to(user)` is the only way a view
-reaches reflections, and today it gives a person their own notes only. Sharing
-with a supervisor or an intervision group widens that rule in one place.
+Private by default: `Reflection.objects.visible_to(user)` is the one visibility
+rule: the author's notes, and notes shared with the person while the share is
+visible to them (supervision.Share.objects.visible_to: the current supervision
+link, current group membership, the facilitator). `.mine(user)` is its author's
+part, what a person may change. See docs/architecture.md, "One rule per model".
+
+Every change to a note is a method here that writes its AuditEvent in the same
+transaction: share_with, add_addendum, finish, record_edit (a finished note's
+edit), restore; erasure is teams/data_rights.py.
 
 Every free-text field is encrypted at rest (reflections/fields.py).
 """
@@ -10,7 +16,7 @@ Every free-text field is encrypted at rest (reflections/fields.py).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -21,12 +27,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from pod_site.editing import Revisioned
 from principles.models import Principle
 from reflections.fields import EncryptedTextField
 
 if TYPE_CHECKING:
-    from teams.models import User
+    from supervision.models import Addendum, Share
+    from teams.models import IntervisionGroup, User
 
 # Long enough for any reflection; short enough that a paste of something else
 # is caught before it is stored.
@@ -86,7 +94,8 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         return self.filter(Q(author=user) | Exists(shared_with_me))
 
     def mine(self, user: User) -> ReflectionQuerySet:
-        """My own notes, the part of visible_to(user) I may write, list and export."""
+        """My own notes: the author's part of visible_to(user), the only notes a
+        person may change (write, finish, restore, share, revoke) and export."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(author=user)
@@ -310,8 +319,15 @@ class Reflection(Revisioned):
         if disclosure := data.get("disclosure"):
             Disclosure.objects.create(reflection=locked, **Disclosure.from_snapshot(disclosure))
         locked.claim_revision(locked.revision)
+        AuditEvent.objects.record(
+            self.author,
+            Action.RESTORE,
+            reflection_id=self.pk,
+            detail={"version_id": version.pk, "revision": version.revision},
+        )
         self.refresh_from_db()
 
+    @transaction.atomic
     def finish(self, now: datetime | None = None) -> None:
         if not self.has_content():
             raise ValidationError("Write something before you finish this note.")
@@ -320,6 +336,59 @@ class Reflection(Revisioned):
         self.save(update_fields=["status", "finished_at", "updated_at"])
         # A tab still holding the draft must not save over the finished note unawares.
         self.claim_revision(self.revision)
+        AuditEvent.objects.record(self.author, Action.FINISH, reflection_id=self.pk)
+
+    def record_edit(self, before: dict[str, Any], based_on: int) -> None:
+        """After a save changed the note (inside its transaction): keep what it
+        replaced as a version, raise the revision and, for a finished note, write
+        the audit row. Editing a draft (autosave included) is not audited."""
+        self.keep_version(before)
+        self.claim_revision(based_on)
+        if self.status == Status.FINAL:
+            AuditEvent.objects.record(
+                self.author, Action.EDIT, reflection_id=self.pk, detail={"revision": based_on}
+            )
+
+    @transaction.atomic
+    def share_with(
+        self,
+        *,
+        supervisor: User | None = None,
+        group: IntervisionGroup | None = None,
+        until: date | None = None,
+        include_disclosure: bool = False,
+    ) -> Share:
+        """The author shares this note with one supervisor or one group. Raises
+        IntegrityError when it is already shared with them (a live share)."""
+        from supervision.models import Share  # supervision builds on reflections
+
+        share = Share.objects.create(
+            reflection=self,
+            supervisor=supervisor,
+            group=group,
+            until=until,
+            include_disclosure=include_disclosure,
+        )
+        AuditEvent.objects.record(
+            self.author,
+            Action.SHARE,
+            reflection_id=self.pk,
+            share_id=share.pk,
+            detail={"include_disclosure": include_disclosure},
+        )
+        return share
+
+    @transaction.atomic
+    def add_addendum(self, text: str) -> Addendum:
+        """The author adds to a note (a locked one keeps what was responded to)."""
+        addendum = self.addenda.create(text=text)
+        AuditEvent.objects.record(
+            self.author,
+            Action.ADDENDUM,
+            reflection_id=self.pk,
+            detail={"addendum_id": addendum.pk},
+        )
+        return addendum
 
 
 class PrincipleNote(models.Model):

@@ -38,7 +38,8 @@ from reflections.forms import (
 from reflections.models import PrincipleNote, Reflection
 from security.submissions import submitted_once
 from supervision.forms import AddendumForm
-from supervision.models import Response
+from supervision.models import Response, Share
+from teams.models import User
 
 RECENT_MEETINGS = 5
 AWAITING_REFLECTION_DAYS = 30
@@ -200,6 +201,7 @@ def _edit_page(
         "form": form,
         "sections": form.principle_sections(),
         "conflict": conflict,
+        **who_has_it(reflection, request.user),
     }
     return render_page(request, "reflections/edit.html", context, status=status)
 
@@ -303,19 +305,49 @@ def restore_version(request: HtmxHttpRequest, pk: int, version_pk: int) -> HttpR
     return redirect(reflection)
 
 
+def who_has_it(reflection: Reflection, user: User) -> dict[str, object]:
+    """Who has a note, for its author `user` (templates/reflections/includes/who_has_it.html):
+    its shares, live and past, with the people of each, their responses and the
+    read receipts, in a fixed number of queries however many shares there are."""
+    shares = list(
+        reflection.shares.select_related("supervisor", "group__facilitator").prefetch_related(
+            Prefetch("group__members", User.objects.order_by("first_name", "last_name", "pk")),
+            Prefetch("responses", Response.objects.visible_to(user).select_related("author")),
+        )
+    )
+    for share in shares:
+        share.people = _people_of(share, reflection.author_id)
+    return {
+        "shares": shares,
+        "live_shares": [share for share in shares if share.is_active],
+        "past_shares": [share for share in shares if not share.is_active],
+        "reads": list(AuditEvent.objects.read_receipts(reflection.pk, visible_to=user)),
+    }
+
+
+def _people_of(share: Share, author_id: int) -> list[str]:
+    """A group share's people by name (the author left out): facilitator, then members."""
+    group = share.group
+    if group is None:
+        return []
+    people = [] if group.facilitator_id == author_id else [f"{group.facilitator}, facilitator"]
+    people += [
+        str(person)
+        for person in group.members.all()
+        if person.pk not in (author_id, group.facilitator_id)
+    ]
+    return people
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """My note, and who has it: shares, their threads, reviews and read receipts."""
     reflection = _my_reflection(request, pk)
-    shares = reflection.shares.select_related("supervisor", "group").prefetch_related(
-        Prefetch("responses", Response.objects.select_related("author"))
-    )
     context = {
         "reflection": reflection,
         "versions": reflection.versions.all(),
-        "shares": shares,
-        "reads": AuditEvent.objects.read_receipts(reflection.pk),
+        **who_has_it(reflection, request.user),
         "addenda": reflection.addenda.all(),
         "is_locked": reflection.is_locked,
         "addendum_form": AddendumForm(),
@@ -328,7 +360,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
     """My reflections, newest first, filtered by what the URL says."""
     form = TimelineFilterForm(request.GET or None, user=request.user)
-    reflections = Reflection.objects.mine(request.user).with_details()
+    live_share = Share.objects.visible_to(request.user).active().filter(reflection=OuterRef("pk"))
+    reflections = (
+        Reflection.objects.mine(request.user).with_details().annotate(is_shared=Exists(live_share))
+    )
     search = ""
     if form.is_valid():
         reflections = form.filter(reflections)

@@ -20,7 +20,7 @@ def must_use_mfa(user: User) -> bool:
     if settings.MFA_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
         return True
     roles = settings.MFA_REQUIRED_ROLES
-    return bool(roles) and user.memberships.filter(role__in=roles).exists()
+    return bool(roles) and user.holds_role(*roles)
 
 
 def has_totp(user: User) -> bool:

@@ -13,6 +13,12 @@ Exactly one email per supervisor per period: a DigestDelivery row per
 and locked while sending, so a retry, a second beat or a manual run finds it
 and sends nothing more once `sent_at` is set.
 
+What a digest counts is what the supervisor may see now: shares through
+`Share.objects.received_by` (the one rule for shares: a supervision link that
+has started and not ended, current group membership, the facilitator) and
+responses through `Response.objects.visible_to`. A former supervisor's digest
+counts nothing of their former supervisees'.
+
 A digest carries counts, ages in days and a link to the inbox. Never note
 text, a network reference, a network member's name, a disclosure detail or the
 name of a supervisee (docs/architecture.md, "Emails carry no content").
@@ -43,10 +49,10 @@ logger = logging.getLogger(__name__)
 
 DIGEST_HOUR = time(8, 0)
 PERIOD_LENGTH = {Frequency.WEEKLY: timedelta(days=7), Frequency.DAILY: timedelta(days=1)}
-# A period whose sends keep failing (a mailbox that refuses mail) stops being
-# due after this many attempts, rather than being retried every 15 minutes all
-# week. The next period's digest still counts everything since the last one sent.
-GIVE_UP_AFTER_ATTEMPTS = 24
+# A period whose sends fail stays due until it is over, however many attempts
+# that takes (a mail server down for a day must not drop a weekly digest). When
+# the next period starts, the unsent one is given up (logged once, shown in the
+# admin); the next digest still counts everything since the last one sent.
 
 # What a failed send raises that is worth retrying: connection refused, reset or
 # timed out (OSError), or a refusal by the server (SMTPException, 4xx or 5xx).
@@ -119,8 +125,7 @@ def _period_start_in(zone: ZoneInfo, frequency: Frequency, now: datetime) -> dat
 
 def _supervisor_settings(supervisor: User) -> tuple[ZoneInfo, Frequency]:
     row = (
-        Membership.objects.filter(user=supervisor, role=Role.SUPERVISOR)
-        .order_by("pk")
+        supervisor.supervisor_memberships()
         .values_list("team__time_zone", "user__digest_preference__frequency")
         .first()
     )
@@ -143,8 +148,8 @@ def due_supervisor_ids(now: datetime, among: list[int] | None = None) -> list[in
     sent digest yet, in two queries whatever the number of supervisors.
 
     A claimed but unsent period (a send that failed) is still due, so the next
-    beat picks it up again, until GIVE_UP_AFTER_ATTEMPTS. `among` limits the
-    answer to those user ids.
+    beat picks it up again, until the period is over. `among` limits the answer
+    to those user ids.
     """
     memberships = Membership.objects.filter(role=Role.SUPERVISOR, user__is_active=True)
     if among is not None:
@@ -161,7 +166,7 @@ def due_supervisor_ids(now: datetime, among: list[int] | None = None) -> list[in
         return []
     done = set(
         DigestDelivery.objects.filter(period_start__in=set(due.values()))
-        .filter(Q(sent_at__isnull=False) | Q(attempts__gte=GIVE_UP_AFTER_ATTEMPTS))
+        .filter(sent_at__isnull=False)
         .values_list("supervisor_id", "period_start")
     )
     return [user_id for user_id, start in due.items() if (user_id, start) not in done]
@@ -189,23 +194,20 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
     today = timezone.localdate(now)
     recent = Q(shared_at__gt=since)
     waiting = Q(reviewed_at__isnull=True)
-    mine = (
-        Share.objects.active(today)
-        .filter(supervisor=supervisor, shared_at__lte=now)
-        .aggregate(
-            awaiting_review=Count("pk", filter=waiting),
-            want_to_talk=Count("pk", filter=waiting & Q(reflection__wants_supervision=True)),
-            oldest=Min("shared_at", filter=waiting),
-            newly_shared=Count("pk", filter=recent),
-        )
+    # The one rule for shares decides what counts: only what they may see today.
+    received = Share.objects.received_by(supervisor, on=today).filter(shared_at__lte=now)
+    mine = received.filter(supervisor=supervisor).aggregate(
+        awaiting_review=Count("pk", filter=waiting),
+        want_to_talk=Count("pk", filter=waiting & Q(reflection__wants_supervision=True)),
+        oldest=Min("shared_at", filter=waiting),
+        newly_shared=Count("pk", filter=recent),
     )
-    group_shares = Share.objects.active(today).filter(
-        group__facilitator=supervisor, shared_at__lte=now
-    )
+    group_shares = received.filter(group__facilitator=supervisor)
     intervision_shared = group_shares.filter(recent).count()
     intervision_groups = supervisor.facilitated_groups.count()
     responses = (
-        Response.objects.filter(share__in=group_shares, created_at__gt=since, created_at__lte=now)
+        Response.objects.visible_to(supervisor)
+        .filter(share__in=group_shares, created_at__gt=since, created_at__lte=now)
         .exclude(author=supervisor)
         .count()
     )
@@ -242,6 +244,26 @@ def send_digest_email(supervisor: User, digest: Digest) -> None:
     message.send(fail_silently=False)
 
 
+def _log_given_up(supervisor: User, start: datetime) -> None:
+    """Once, when a new period is claimed: the previous period, if it ended unsent."""
+    previous = (
+        DigestDelivery.objects.filter(supervisor=supervisor, period_start__lt=start)
+        .order_by("-period_start")
+        .first()
+    )
+    if previous is not None and previous.sent_at is None:
+        logger.warning(
+            "Digest for supervisor %s given up: its period ended after %d failed attempts",
+            supervisor.pk,
+            previous.attempts,
+            extra={
+                "supervisor_id": supervisor.pk,
+                "period_start": previous.period_start.isoformat(),
+                "attempts": previous.attempts,
+            },
+        )
+
+
 def deliver_digest(supervisor_id: int, now: datetime | None = None) -> str:
     """Send the supervisor's digest for the current period, at most once.
 
@@ -261,7 +283,9 @@ def deliver_digest(supervisor_id: int, now: datetime | None = None) -> str:
     start = period_start(supervisor, now)
     if start is None:
         return NO_DIGEST
-    claim, _ = DigestDelivery.objects.get_or_create(supervisor=supervisor, period_start=start)
+    claim, created = DigestDelivery.objects.get_or_create(supervisor=supervisor, period_start=start)
+    if created:
+        _log_given_up(supervisor, start)
     try:
         with transaction.atomic():
             # The lock makes a concurrent delivery of the same period wait here

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from pod_site.dates import check_range, shift_years
 from pod_site.forms import DesignSystemMixin
+from principles.models import SELF_DISCLOSURE, Principle
 from reflections.models import MAX_TEXT
 from supervision.models import DigestPreference, Share, SupervisionSession
-from teams.models import IntervisionGroup, SupervisionLink, User
+from teams.models import IntervisionGroup, User
+
+# Date ranges (docs/security.md, "Bad input"): a share's end within 5 years; a
+# session held within the last 5 years (at most a day ahead, for a session
+# recorded the evening before); the next session from today to a year ahead.
+SHARE_UNTIL_YEARS = 5
+SESSION_YEARS_BACK = 5
 
 
 class ShareForm(DesignSystemMixin, forms.Form):
@@ -34,24 +43,38 @@ class ShareForm(DesignSystemMixin, forms.Form):
         help_text="Leave empty to share until you revoke it.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # One choice for both parts about the author's own lived experience
+    # (Share.shows_self_disclosure): the principle note and the disclosure details.
     include_disclosure = forms.BooleanField(
-        label="Include my self-disclosure details",
+        label="Include my self-disclosure",
         required=False,
-        help_text="They are left out unless you tick this.",
+        help_text=(
+            "Your sections “Self-disclosure (principle)” and “Disclosure details” (whether "
+            "you disclosed, what you shared, what guided you, whether it felt safe, how "
+            "colleagues responded and its emotional cost). Both are left out unless you "
+            "tick this."
+        ),
     )
 
     def __init__(self, *args: Any, author: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        supervisor_ids = SupervisionLink.objects.current().filter(supervisee=author)
-        self.fields["supervisors"].queryset = User.objects.filter(
-            pk__in=supervisor_ids.values("supervisor_id")
-        )
+        self.fields["supervisors"].queryset = author.current_supervisors()
         self.fields["groups"].queryset = IntervisionGroup.objects.filter(members=author)
+
+    def principles_always_shown(self) -> list[Principle]:
+        """The peer practice principles whose notes every share carries: all but
+        self-disclosure, which goes with the disclosure details."""
+        return list(Principle.objects.peer_practice().exclude(slug=SELF_DISCLOSURE))
 
     def clean_until(self) -> Any:
         until = self.cleaned_data["until"]
         if until and until < timezone.localdate():
             raise forms.ValidationError("Choose today or a later date.")
+        check_range(
+            until,
+            latest=shift_years(timezone.localdate(), SHARE_UNTIL_YEARS),
+            too_late=f"Choose a date within {SHARE_UNTIL_YEARS} years from today.",
+        )
         return until
 
     def clean(self) -> dict[str, Any]:
@@ -101,12 +124,11 @@ class SessionForm(DesignSystemMixin, forms.ModelForm):
     def __init__(self, *args: Any, supervisor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.supervisor = supervisor
-        supervisee_ids = SupervisionLink.objects.current().filter(supervisor=supervisor)
-        self.fields["supervisee"].queryset = User.objects.filter(
-            pk__in=supervisee_ids.values("supervisee_id")
-        )
+        self.fields["supervisee"].queryset = supervisor.current_supervisees()
+        # What this supervisor may see now: the one rule for shares.
         self.fields["discussed"].queryset = (
-            Share.objects.for_supervisor(supervisor)
+            Share.objects.received_by(supervisor)
+            .filter(supervisor=supervisor)
             .select_related("reflection__meeting__network", "reflection__author")
             .order_by("-shared_at")
         )
@@ -114,6 +136,33 @@ class SessionForm(DesignSystemMixin, forms.ModelForm):
             f"{share.reflection.author}: {share.reflection.title}"
         )
         self.fields["agreed_actions"].max_length = MAX_TEXT
+
+    # Checked only when changed, so an older session can still be corrected.
+    def clean_held_on(self) -> Any:
+        held_on = self.cleaned_data["held_on"]
+        if "held_on" in self.changed_data or not self.instance.pk:
+            today = timezone.localdate()
+            check_range(
+                held_on,
+                earliest=shift_years(today, -SESSION_YEARS_BACK),
+                latest=today + timedelta(days=1),
+                too_early=f"The session date must be within the last {SESSION_YEARS_BACK} years.",
+                too_late="The session date can be at most a day ahead.",
+            )
+        return held_on
+
+    def clean_next_on(self) -> Any:
+        next_on = self.cleaned_data["next_on"]
+        if "next_on" in self.changed_data:
+            today = timezone.localdate()
+            check_range(
+                next_on,
+                earliest=today,
+                latest=shift_years(today, 1),
+                too_early="The next session must be today or later.",
+                too_late="The next session must be within a year from today.",
+            )
+        return next_on
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -2,8 +2,15 @@
 
 A reflection is private until its author shares it, one note at a time, with a
 supervisor (from the supervision links) or with an intervision group they
-belong to. `Share.objects.visible_to(user)` is the one rule for who sees a
-share; `Reflection.objects.visible_to(user)` is built on it.
+belong to. One rule per model decides who sees and who acts (docs/architecture.md,
+"One rule per model"): `Share.objects.visible_to(user)` for shares (the current
+supervision link, current group membership, the facilitator),
+`Response.objects.visible_to(user)` for threads and
+`SupervisionSession.objects.visible_to(user)` for sessions;
+`Reflection.objects.visible_to(user)` is built on the share rule.
+
+Every change to a note is a method here or on Reflection that writes its
+AuditEvent in the same transaction (share, revoke, respond, review, addendum).
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
+from principles.models import PEER_PRACTICE, SELF_DISCLOSURE
 from reflections.fields import EncryptedTextField
-from reflections.models import text_limit
+from reflections.models import Disclosure, PrincipleNote, text_limit
 from teams.models import IntervisionGroup, SupervisionLink
 
 if TYPE_CHECKING:
@@ -36,20 +45,27 @@ class ShareQuerySet(models.QuerySet["Share"]):
     def active(self, on: date | None = None) -> ShareQuerySet:
         return self.filter(_active(on))
 
-    def visible_to(self, user: User) -> ShareQuerySet:
-        """The one rule for shares: while a share is active, the supervisor it is
-        for, or the group's members and facilitator; the author always (revoked
-        shares included, so they can see what they shared and undid)."""
+    def visible_to(self, user: User, on: date | None = None) -> ShareQuerySet:
+        """The one rule for shares, for seeing and for acting: the author always
+        (revoked shares included, so they can see what they shared and undid);
+        while a share is active, the supervisor it is for while their supervision
+        link to the author is current (started, not ended), and the group's
+        current members and its facilitator."""
         if not user.is_authenticated:
             return self.none()
-        in_group = IntervisionGroup.objects.filter(pk=OuterRef("group_id")).filter(
-            Q(members=user) | Q(facilitator=user)
+        on = on or timezone.localdate()
+        supervises_author = SupervisionLink.objects.current(on).filter(
+            supervisor=user, supervisee=OuterRef("reflection__author")
         )
-        recipient = _active() & (Q(supervisor=user) | Exists(in_group))
+        in_group = IntervisionGroup.objects.joined_by(user).filter(pk=OuterRef("group_id"))
+        recipient = _active(on) & (
+            (Q(supervisor=user) & Exists(supervises_author)) | Exists(in_group)
+        )
         return self.filter(Q(reflection__author=user) | recipient)
 
-    def for_supervisor(self, user: User) -> ShareQuerySet:
-        return self.active().filter(supervisor=user)
+    def received_by(self, user: User, on: date | None = None) -> ShareQuerySet:
+        """The recipient's part of visible_to: shares of other people's notes."""
+        return self.visible_to(user, on).exclude(reflection__author=user)
 
     def awaiting_review(self) -> ShareQuerySet:
         return self.filter(reviewed_at__isnull=True)
@@ -136,6 +152,32 @@ class Share(models.Model):
             self.until is None or self.until >= timezone.localdate()
         )
 
+    # What the recipients read: the one place that decides it, for every page
+    # a recipient sees (supervision/views.py) and every list that hints at it.
+
+    @property
+    def shows_self_disclosure(self) -> bool:
+        """Whether the recipients see the author's self-disclosure: their note on the
+        self-disclosure principle and their disclosure details, both or neither.
+        Both are about the author's own lived experience."""
+        return self.include_disclosure
+
+    def visible_principle_notes(self) -> models.QuerySet[PrincipleNote]:
+        """The principle notes the recipients may read: all but the one on
+        self-disclosure, unless the author included their self-disclosure."""
+        notes = self.reflection.principle_notes.select_related("principle")
+        if not self.shows_self_disclosure:
+            notes = notes.exclude(
+                principle__framework__slug=PEER_PRACTICE, principle__slug=SELF_DISCLOSURE
+            )
+        return notes
+
+    def visible_disclosure(self) -> Disclosure | None:
+        """The disclosure details, if the author included their self-disclosure."""
+        if not self.shows_self_disclosure:
+            return None
+        return getattr(self.reflection, "disclosure", None)
+
     def clean(self) -> None:
         author_id = self.reflection.author_id
         if self.supervisor_id and not (
@@ -149,18 +191,85 @@ class Share(models.Model):
         if self.until and self.until < timezone.localdate():
             raise ValidationError({"until": "Choose today or a later date."})
 
+    def _visible_to(self, user: User) -> bool:
+        return Share.objects.visible_to(user).filter(pk=self.pk).exists()
+
     def can_review(self, user: User) -> bool:
-        """Only the supervisor a note was shared with marks it reviewed."""
-        return self.supervisor_id == user.pk
+        """Only the supervisor a note was shared with marks it reviewed, while the
+        share is visible to them (visible_to)."""
+        return self.supervisor_id == user.pk and self.is_active and self._visible_to(user)
 
     def can_respond(self, user: User) -> bool:
-        """The recipients respond, and the author replies in the thread."""
-        if user.pk in (self.supervisor_id, self.reflection.author_id):
-            return True
-        group = self.group
-        return group is not None and (
-            group.facilitator_id == user.pk or group.members.filter(pk=user.pk).exists()
+        """The recipients respond, and the author replies in the thread, while the
+        share is active and visible to them (visible_to)."""
+        return self.is_active and self._visible_to(user)
+
+    def _locked(self) -> Share:
+        """This share's row, locked until the transaction ends: a response, a
+        review and a revoke sent together are applied one after the other."""
+        return Share.objects.select_for_update(of=("self",)).get(pk=self.pk)
+
+    @transaction.atomic
+    def read_by(self, user: User) -> None:
+        """Record that a recipient read the note (the author's reads are not kept)."""
+        if user.pk != self.reflection.author_id:
+            AuditEvent.objects.record(
+                user, Action.READ, reflection_id=self.reflection_id, share_id=self.pk
+            )
+
+    @transaction.atomic
+    def respond(self, by: User, text: str) -> Response:
+        """Add a response to the thread, which locks the note. Refused (NotShared)
+        once the share is revoked or past its date, or no longer visible to `by`."""
+        locked = self._locked()
+        if not locked.can_respond(by):
+            raise NotShared("This note is no longer shared with you.")
+        response = Response.objects.create(share=locked, author=by, text=text)
+        AuditEvent.objects.record(
+            by, Action.RESPOND, reflection_id=self.reflection_id, share_id=self.pk
         )
+        return response
+
+    @transaction.atomic
+    def mark_reviewed(self, by: User) -> bool:
+        """The supervisor marks the note reviewed; False if it already was."""
+        locked = self._locked()
+        if not locked.can_review(by):
+            raise NotShared("This note is no longer shared with you.")
+        if locked.reviewed_at is not None:
+            return False
+        self.reviewed_at = locked.reviewed_at = timezone.now()
+        locked.save(update_fields=["reviewed_at"])
+        AuditEvent.objects.record(
+            by, Action.REVIEW, reflection_id=self.reflection_id, share_id=self.pk
+        )
+        return True
+
+    @transaction.atomic
+    def revoke(self, by: User) -> bool:
+        """The author stops sharing; False if it was already revoked."""
+        locked = self._locked()
+        if by.pk != self.reflection.author_id:
+            raise NotShared("Only the author revokes a share.")
+        if locked.revoked_at is not None:
+            return False
+        self.revoked_at = locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        AuditEvent.objects.record(
+            by, Action.REVOKE, reflection_id=self.reflection_id, share_id=self.pk
+        )
+        return True
+
+
+class NotShared(ValidationError):
+    """Acting on a share that is not (or no longer) shared with the person."""
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def visible_to(self, user: User) -> ResponseQuerySet:
+        """The one rule for responses: those in the thread of a share visible to
+        the person (Share.objects.visible_to)."""
+        return self.filter(share__in=Share.objects.visible_to(user))
 
 
 class Response(models.Model):
@@ -172,6 +281,8 @@ class Response(models.Model):
     )
     text = EncryptedTextField(validators=[text_limit])
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -198,11 +309,15 @@ class Addendum(models.Model):
 
 
 class SupervisionSessionQuerySet(models.QuerySet["SupervisionSession"]):
-    def visible_to(self, user: User) -> SupervisionSessionQuerySet:
-        """A session is seen by its supervisor and its supervisee, nobody else."""
+    def visible_to(self, user: User, on: date | None = None) -> SupervisionSessionQuerySet:
+        """The one rule for sessions: its supervisee always; its supervisor while
+        their supervision link to the supervisee is current; nobody else."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(supervisor=user) | Q(supervisee=user))
+        supervises = SupervisionLink.objects.current(on).filter(
+            supervisor=user, supervisee=OuterRef("supervisee")
+        )
+        return self.filter(Q(supervisee=user) | (Q(supervisor=user) & Exists(supervises)))
 
 
 class SupervisionSession(models.Model):
@@ -226,6 +341,14 @@ class SupervisionSession(models.Model):
 
     def __str__(self) -> str:
         return f"Supervision of {self.supervisee} on {self.held_on}"
+
+    @transaction.atomic
+    def record(self, discussed: list[Share] | None = None) -> None:
+        """Save a new session (and the notes discussed) with its audit row."""
+        self.save()
+        if discussed is not None:
+            self.discussed.set(discussed)
+        AuditEvent.objects.record(self.supervisor, Action.SESSION, detail={"session_id": self.pk})
 
     def clean(self) -> None:
         if (

@@ -76,7 +76,8 @@ def send_digest(self, supervisor_id: int) -> str:
             type(exc).__name__,
         )
         # After MAX_RETRIES, retry() raises exc itself; the next beat finds the
-        # period still due and starts again.
+        # period still due and starts again, however many attempts that takes,
+        # until the period is over (then it is given up: supervision/digest.py).
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     logger.info("Digest for supervisor %s: %s", supervisor_id, outcome)
     return outcome

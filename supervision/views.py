@@ -1,11 +1,15 @@
 """Sharing a note, the supervisor's inbox, intervision, responses, reviews, sessions.
 
-Shares are reached only through `Share.objects.visible_to(user)` and the
-author's own notes through `Reflection.objects.mine(user)`: anything else
-answers 404, the same as what does not exist. Every read of a note by someone
-other than its author, and every share, revoke, response and review, writes an
-AuditEvent. No view here talks to the broker: digests are built later from
-database state (supervision/digest.py).
+Shares are reached only through `Share.objects.visible_to(user)` (its
+recipient part `received_by`), threads through `Response.objects.visible_to`,
+sessions through `SupervisionSession.objects.visible_to` and the author's own
+notes through `Reflection.objects.mine(user)`: anything else answers 404, the
+same as what does not exist. Every read of a note by someone other than its
+author, and every share, revoke, response and review, is a model method that
+writes its AuditEvent (Share.read_by, Reflection.share_with, Share.revoke,
+Share.respond, Share.mark_reviewed, Reflection.add_addendum); no view writes an
+audit row itself. No view here talks to the broker: digests are built later
+from database state (supervision/digest.py).
 """
 
 from __future__ import annotations
@@ -13,14 +17,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import Action, AuditEvent
 from pod_site.htmx import HtmxHttpRequest, render_page, wants_fragment
 from reflections.models import Reflection, Status
 from security.submissions import keep_key_usable, submitted_once
@@ -31,8 +33,13 @@ from supervision.forms import (
     SessionForm,
     ShareForm,
 )
-from supervision.models import DigestPreference, Response, Share, SupervisionSession
-from teams.models import IntervisionGroup, Role
+from supervision.models import (
+    DigestPreference,
+    NotShared,
+    Response,
+    Share,
+    SupervisionSession,
+)
 
 INBOX_PAGE_SIZE = 20
 SHARE_LIST_RELATED = (
@@ -45,8 +52,7 @@ SHARE_LIST_RELATED = (
 def _recipient_shares(request: HttpRequest):
     """Shares I receive (not my own), with what lists show, in fixed queries."""
     return (
-        Share.objects.visible_to(request.user)
-        .exclude(reflection__author=request.user)
+        Share.objects.received_by(request.user)
         .select_related(*SHARE_LIST_RELATED)
         .annotate(response_count=Count("responses"))
     )
@@ -64,34 +70,31 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "-reviewed_at"
     )[:10]
     group_shares = shares.filter(group__isnull=False).order_by("-shared_at")[:30]
-    is_supervisor = request.user.memberships.filter(role=Role.SUPERVISOR).exists()
+    is_supervisor = request.user.is_supervisor
     preference = DigestPreference.objects.filter(user=request.user).first()
     context = {
         "awaiting": awaiting,
         "reviewed": reviewed,
         "group_shares": group_shares,
         "is_supervisor": is_supervisor,
-        "in_groups": IntervisionGroup.objects.filter(
-            Q(members=request.user) | Q(facilitator=request.user)
-        ).exists(),
+        "in_groups": request.user.reflection_groups().exists(),
         "digest_form": DigestPreferenceForm(instance=preference) if is_supervisor else None,
     }
     return render(request, "supervision/inbox.html", context)
 
 
-def _visible_share(request: HttpRequest, pk: int, *, lock: bool = False) -> Share:
+def _visible_share(request: HttpRequest, pk: int) -> Share:
+    """A share visible to me (404 otherwise); the model methods lock it to act."""
     shares = Share.objects.visible_to(request.user)
-    if lock:
-        shares = shares.select_for_update(of=("self",))
     return get_object_or_404(shares.select_related(*SHARE_LIST_RELATED), pk=pk)
 
 
 def _thread_context(share: Share, user, form: ResponseForm | None = None) -> dict[str, object]:
     return {
         "share": share,
-        "responses": share.responses.select_related("author"),
+        "responses": Response.objects.visible_to(user).filter(share=share).select_related("author"),
         "form": form or ResponseForm(),
-        "can_respond": share.is_active and share.can_respond(user),
+        "can_respond": share.can_respond(user),
     }
 
 
@@ -103,9 +106,7 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = share.reflection
     if reflection.author_id == request.user.pk:
         return redirect("reflections:detail", pk=reflection.pk)
-    AuditEvent.objects.record(
-        request.user, Action.READ, reflection_id=reflection.pk, share_id=share.pk
-    )
+    share.read_by(request.user)
     return render(request, "supervision/share_detail.html", _share_page_context(request, share))
 
 
@@ -116,7 +117,10 @@ def _share_page_context(
     return {
         **_thread_context(share, request.user, form),
         "reflection": reflection,
-        "notes": reflection.principle_notes.select_related("principle"),
+        # What the author chose to share, decided in one place (Share): a withheld
+        # part is not in the page at all.
+        "notes": share.visible_principle_notes(),
+        "disclosure": share.visible_disclosure(),
         "addenda": reflection.addenda.all(),
         "can_review": share.can_review(request.user) and share.reviewed_at is None,
     }
@@ -130,17 +134,17 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     sent together are applied in turn: after a revoke the response is refused
     with a message, and the text stays in the form."""
     form = ResponseForm(request.POST)
-    with transaction.atomic():
-        share = _visible_share(request, pk, lock=True)
-        if not (share.is_active and share.can_respond(request.user)):
-            messages.error(request, "This note is no longer shared with you.")
-            return _thread_response(request, share, form, status=409)
+    share = _visible_share(request, pk)
+    try:
+        if not share.can_respond(request.user):
+            raise NotShared("This note is no longer shared with you.")
         if not form.is_valid():
             return _thread_response(request, share, form, status=422)
-        Response.objects.create(share=share, author=request.user, text=form.cleaned_data["text"])
-        AuditEvent.objects.record(
-            request.user, Action.RESPOND, reflection_id=share.reflection_id, share_id=share.pk
-        )
+        # Locks the share: a revoke sent at the same time lands before or after.
+        share.respond(request.user, form.cleaned_data["text"])
+    except NotShared as refused:
+        messages.error(request, " ".join(refused.messages))
+        return _thread_response(request, share, form, status=409)
     if request.htmx:
         return _thread_response(request, share, None)
     messages.success(request, "Your response was added.")
@@ -180,16 +184,11 @@ def _back_to(request: HttpRequest, share: Share) -> str:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        share = _visible_share(request, pk, lock=True)
-        if not share.can_review(request.user):
-            raise Http404
-        if share.reviewed_at is None:
-            share.reviewed_at = timezone.now()
-            share.save(update_fields=["reviewed_at"])
-            AuditEvent.objects.record(
-                request.user, Action.REVIEW, reflection_id=share.reflection_id, share_id=share.pk
-            )
+    share = _visible_share(request, pk)
+    try:
+        share.mark_reviewed(request.user)
+    except NotShared:
+        raise Http404 from None
     messages.success(request, "Marked as reviewed.")
     return redirect("supervision:inbox")
 
@@ -223,22 +222,12 @@ def share_note(request: HttpRequest, pk: int) -> HttpResponse:
 def _create_shares(request: HttpRequest, reflection: Reflection, form: ShareForm) -> list[Share]:
     shared = []
     for recipient in form.recipients():
-        share = Share(
-            reflection=reflection,
-            until=form.cleaned_data["until"],
-            include_disclosure=form.cleaned_data["include_disclosure"],
-            **recipient,
-        )
         try:
-            with transaction.atomic():
-                share.save()
-                AuditEvent.objects.record(
-                    request.user,
-                    Action.SHARE,
-                    reflection_id=reflection.pk,
-                    share_id=share.pk,
-                    detail={"include_disclosure": share.include_disclosure},
-                )
+            share = reflection.share_with(
+                until=form.cleaned_data["until"],
+                include_disclosure=form.cleaned_data["include_disclosure"],
+                **recipient,
+            )
         except IntegrityError:
             # Already shared with this one (a second tab, a double submit): keep it.
             continue
@@ -249,19 +238,13 @@ def _create_shares(request: HttpRequest, reflection: Reflection, form: ShareForm
 @login_required
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        share = get_object_or_404(
-            Share.objects.filter(reflection__in=Reflection.objects.mine(request.user))
-            .select_for_update(of=("self",))
-            .select_related("reflection"),
-            pk=pk,
-        )
-        if share.revoked_at is None:
-            share.revoked_at = timezone.now()
-            share.save(update_fields=["revoked_at"])
-            AuditEvent.objects.record(
-                request.user, Action.REVOKE, reflection_id=share.reflection_id, share_id=share.pk
-            )
+    share = get_object_or_404(
+        Share.objects.visible_to(request.user)
+        .filter(reflection__author=request.user)
+        .select_related("reflection"),
+        pk=pk,
+    )
+    share.revoke(request.user)
     messages.success(request, f"No longer shared with {share.recipient}.")
     return redirect(share.reflection)
 
@@ -273,13 +256,7 @@ def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = _my_finished_note(request, pk)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        addendum = reflection.addenda.create(text=form.cleaned_data["text"])
-        AuditEvent.objects.record(
-            request.user,
-            Action.ADDENDUM,
-            reflection_id=reflection.pk,
-            detail={"addendum_id": addendum.pk},
-        )
+        reflection.add_addendum(form.cleaned_data["text"])
         messages.success(request, "Added to your note.")
         return redirect(reflection)
     # Never drop what was typed: the form again, with the text and what to fix.
@@ -292,23 +269,27 @@ def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
 @submitted_once
 def sessions(request: HttpRequest) -> HttpResponse:
     """Supervision sessions I gave or received; supervisors record new ones here."""
-    is_supervisor = request.user.memberships.filter(role=Role.SUPERVISOR).exists()
+    is_supervisor = request.user.is_supervisor
     data = request.POST if request.method == "POST" else None
     form = SessionForm(data, supervisor=request.user) if is_supervisor else None
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
-            session = form.save()
-            AuditEvent.objects.record(
-                request.user, Action.SESSION, detail={"session_id": session.pk}
-            )
+            form.instance.record(discussed=form.cleaned_data["discussed"])
             messages.success(request, "Session recorded.")
             return redirect("supervision:sessions")
     context = {
         "sessions": SupervisionSession.objects.visible_to(request.user)
         .select_related("supervisor", "supervisee")
-        .prefetch_related("discussed__reflection__meeting__network"),
+        .prefetch_related(
+            Prefetch(
+                "discussed",
+                Share.objects.visible_to(request.user).select_related(
+                    "reflection__meeting__network"
+                ),
+            )
+        ),
         "form": form,
     }
     return render(
@@ -319,7 +300,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def digest_preference(request: HttpRequest) -> HttpResponse:
-    if not request.user.memberships.filter(role=Role.SUPERVISOR).exists():
+    if not request.user.is_supervisor:
         raise Http404
     preference = DigestPreference.objects.filter(user=request.user).first()
     form = DigestPreferenceForm(

@@ -67,6 +67,11 @@ class UserAdmin(AuditsRoleChanges, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # People who leave are deactivated, not deleted: deleting a person would
+        # cascade to their notes without the audited erasure and its reason.
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(AuditsRoleChanges, admin.ModelAdmin):
@@ -125,3 +130,8 @@ class IntervisionGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "team", "facilitator"]
     list_filter = ["team"]
     filter_horizontal = ["members"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Deleting a group would delete what was shared with it and its threads;
+        # remove its members instead (they lose access at once).
+        return False

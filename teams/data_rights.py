@@ -67,7 +67,12 @@ def everything_about(user: User) -> Iterator[str]:
     yield ',\n"responses_i_wrote": '
     yield from _json_array(
         {"share": r.share_id, "written_at": r.created_at.isoformat(), "text": r.text}
-        for r in Response.objects.filter(author=user).order_by("created_at").iterator(500)
+        # Only while the thread is visible to them: a former supervisor's or group
+        # member's responses go with their access (Response.objects.visible_to).
+        for r in Response.objects.visible_to(user)
+        .filter(author=user)
+        .order_by("created_at")
+        .iterator(500)
     )
     yield ',\n"supervision_sessions": '
     yield from _json_array(

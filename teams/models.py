@@ -60,6 +60,53 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    # Role questions: asked of the person, here and nowhere else (views, digests,
+    # MFA, the menu). Each is one query; none is cached, so a role taken away
+    # counts from the next request.
+
+    def holds_role(self, *roles: str) -> bool:
+        """Whether the person holds any of these roles in any team."""
+        return self.memberships.filter(role__in=roles).exists()
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.holds_role(Role.SUPERVISOR)
+
+    @property
+    def practises(self) -> bool:
+        """A peer practitioner or practitioner somewhere: logs meetings and work."""
+        return self.holds_role(*PRACTICE_ROLES)
+
+    def teams_as(self, *roles: str) -> models.QuerySet[Team]:
+        """The teams where the person holds any of these roles (each team once)."""
+        held = Membership.objects.filter(team=models.OuterRef("pk"), user=self, role__in=roles)
+        return Team.objects.filter(models.Exists(held))
+
+    def led_teams(self) -> models.QuerySet[Team]:
+        return self.teams_as(Role.TEAM_LEAD)
+
+    def practising_teams(self) -> models.QuerySet[Team]:
+        return self.teams_as(*PRACTICE_ROLES)
+
+    def supervisor_memberships(self) -> MembershipQuerySet:
+        """The person's supervisor roles, oldest first (the first decides the digest's
+        time zone)."""
+        return self.memberships.filter(role=Role.SUPERVISOR).order_by("pk")
+
+    def current_supervisors(self, on: date | None = None) -> models.QuerySet[User]:
+        """Who supervises me now: a SupervisionLink that has started and not ended."""
+        links = SupervisionLink.objects.current(on).filter(supervisee=self)
+        return User.objects.filter(pk__in=links.values("supervisor_id"))
+
+    def current_supervisees(self, on: date | None = None) -> models.QuerySet[User]:
+        """Whom I supervise now: a SupervisionLink that has started and not ended."""
+        links = SupervisionLink.objects.current(on).filter(supervisor=self)
+        return User.objects.filter(pk__in=links.values("supervisee_id"))
+
+    def reflection_groups(self) -> IntervisionGroupQuerySet:
+        """The intervision groups I belong to now or facilitate."""
+        return IntervisionGroup.objects.joined_by(self)
+
 
 def default_time_zone() -> str:
     return settings.TIME_ZONE
@@ -210,6 +257,18 @@ class SupervisionLink(models.Model):
             raise ValidationError({"supervisor": "This person does not hold a supervisor role."})
 
 
+class IntervisionGroupQuerySet(models.QuerySet["IntervisionGroup"]):
+    def joined_by(self, user: User) -> IntervisionGroupQuerySet:
+        """The groups a person is a member of now, or facilitates. Leaving a group
+        (removal from its members) ends access to what was shared with it."""
+        if not user.is_authenticated:
+            return self.none()
+        member = IntervisionGroup.members.through.objects.filter(
+            intervisiongroup=models.OuterRef("pk"), user=user
+        )
+        return self.filter(Q(facilitator=user) | models.Exists(member))
+
+
 class IntervisionGroup(models.Model):
     """Peers reflecting together on each other's practice, with a facilitator."""
 
@@ -221,6 +280,8 @@ class IntervisionGroup(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="intervision_groups", blank=True
     )
+
+    objects = IntervisionGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["team", "name"]

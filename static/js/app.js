@@ -55,7 +55,7 @@ function reportUnlessAlreadyInitialised(error) {
 // so Back after signing out shows the sign-in page, not a note.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form instanceof HTMLFormElement && form.action.endsWith("/accounts/logout/")) {
+  if (form instanceof HTMLFormElement && form.getAttribute("action")?.endsWith("/accounts/logout/")) {
     sessionStorage.clear();
   }
 });
@@ -71,3 +71,4 @@ window.addEventListener("pageshow", (event) => {
 initUnsavedWarning();
 initSession();
 initAutosave(document);
+import { initSharePreview } from "./share-preview.js"; // starts itself: the share form's "They will see"

@@ -11,6 +11,13 @@ principle notes, the disclosure, a response, an addendum, a session's actions);
 it may appear only in responses to the personas listed in `sees`. NETWORK_MARKER
 is the network's reference and a member's name: never shown outside the team,
 and never on a dashboard.
+
+Former recipients: a supervisor whose link to the author has ended (yesterday),
+one whose link has not started yet, and a former intervision group member each
+hold a share of the note (made while they were recipients, or ahead of time) and,
+where they could have, wrote in its thread. They reach nothing of the author's:
+every route is checked for them, their own old share answers 404 to reading,
+responding and reviewing, and the digest counts nothing of the author's for them.
 """
 
 from __future__ import annotations
@@ -18,16 +25,19 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from meetings.models import NetworkMember
 from principles.models import Principle
 from reflections.models import Disclosure, PrincipleNote, Status
 from security.mfa import has_totp, must_use_mfa
+from supervision.digest import build_digest
 from supervision.models import Addendum, Response, Share, SupervisionSession
 from teams.models import IntervisionGroup, Membership, Role, SupervisionLink
 from tests.factories import (
@@ -54,10 +64,17 @@ PERSONAS = [
     "intervision_peer",
     "team_lead",
     "admin",
+    # Recipients no longer: access ends with the relationship.
+    "ended_supervisor",
+    "future_supervisor",
+    "former_member",
 ]
 SIGNED_IN = PERSONAS[1:]
+FORMER = {"ended_supervisor", "future_supervisor", "former_member"}
 TEAM = {"author", "same_team", "supervisor", "other_supervisor", "intervision_peer", "team_lead"}
-PRACTISING = {"author", "same_team", "intervision_peer"}
+TEAM |= FORMER
+PRACTISING = {"author", "same_team", "intervision_peer", "former_member"}
+SUPERVISORS = {"supervisor", "other_supervisor", "ended_supervisor", "future_supervisor"}
 PRACTISES_ANYWHERE = PRACTISING | {"other_team"}
 
 
@@ -99,7 +116,7 @@ def team_view(**special: str):
 
 def team_change():
     # The team's non-practising members may look but not change: 403, not 404.
-    return only(PRACTISING, others="404", supervisor="403", other_supervisor="403", team_lead="403")
+    return only(PRACTISING, others="404", team_lead="403", **dict.fromkeys(SUPERVISORS, "403"))
 
 
 def practising_anywhere():
@@ -185,7 +202,7 @@ ROUTES: dict[str, Route] = {
     ),
     "supervision:digest_preference": Route(
         url("supervision:digest_preference"),
-        only({"supervisor", "other_supervisor"}),
+        only(SUPERVISORS),
         method="post",
         data={"frequency": "daily"},
     ),
@@ -304,7 +321,43 @@ def world(team, other_team) -> World:
     ).discussed.add(share)
     objects = {"network": network, "member": member, "meeting": meeting, "note": note}
     objects.update({"draft": draft, "share": share, "version": version})
+    objects.update(_former_recipients(team, people, note, group))
     return World(people, objects)
+
+
+def _former_recipients(team, people, note, group) -> dict[str, object]:
+    """Each former recipient's share of the note, with what they wrote while they
+    were one; then the relationship ends (or has not begun)."""
+    author, today = people["author"], timezone.localdate()
+    ended = people["ended_supervisor"] = _person("ended@example.org", team, Role.SUPERVISOR)
+    # An admin ended the link yesterday.
+    SupervisionLink.objects.create(
+        supervisor=ended,
+        supervisee=author,
+        since=today - timedelta(days=90),
+        until=today - timedelta(days=1),
+    )
+    ended_share = Share.objects.create(reflection=note, supervisor=ended, include_disclosure=True)
+    Response.objects.create(share=ended_share, author=ended, text=NOTE_MARKER)
+    SupervisionSession.objects.create(
+        supervisor=ended,
+        supervisee=author,
+        agreed_actions=NOTE_MARKER,
+        held_on=today - timedelta(days=10),
+    ).discussed.add(ended_share)
+
+    future = people["future_supervisor"] = _person("future@example.org", team, Role.SUPERVISOR)
+    SupervisionLink.objects.create(
+        supervisor=future, supervisee=author, since=today + timedelta(days=7)
+    )
+    future_share = Share.objects.create(reflection=note, supervisor=future, include_disclosure=True)
+
+    former = people["former_member"] = _person("former@example.org", team, Role.PEER_PRACTITIONER)
+    group.members.add(former)
+    group_share = note.shares.get(group=group)
+    Response.objects.create(share=group_share, author=former, text=NOTE_MARKER)
+    group.members.remove(former)
+    return {"ended_share": ended_share, "future_share": future_share, "group_share": group_share}
 
 
 def client_for(world: World, persona: str) -> Client:
@@ -368,3 +421,64 @@ def test_route_family(world, glob):
     name, route = PATTERNS[glob]
     assert fnmatch.fnmatch(name, glob)
     assert check(world, name, route) == []
+
+
+# Former recipients and their own old shares ---------------------------------
+
+THEIR_SHARE = {
+    "ended_supervisor": "ended_share",
+    "future_supervisor": "future_share",
+    "former_member": "group_share",
+}
+SHARE_ROUTES = {
+    "supervision:share_detail": ("get", {}),
+    "supervision:respond": ("post", {"text": "A response."}),
+    "supervision:review": ("post", {}),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(THEIR_SHARE))
+@pytest.mark.parametrize("name", sorted(SHARE_ROUTES))
+def test_former_recipients_reach_nothing_through_their_old_share(world, persona, name):
+    share = world.objects[THEIR_SHARE[persona]]
+    responses = Response.objects.count()
+    method, data = SHARE_ROUTES[name]
+
+    response = getattr(client_for(world, persona), method)(reverse(name, args=[share.pk]), data)
+
+    assert outcome(response) == "404"
+    assert NOTE_MARKER not in content(response)
+    assert Response.objects.count() == responses
+    share.refresh_from_db()
+    assert share.reviewed_at is None
+
+
+def test_a_current_group_member_still_reads_the_group_share(world):
+    """The control for the test above: the group share itself is live."""
+    share = world.objects["group_share"]
+
+    response = client_for(world, "intervision_peer").get(
+        reverse("supervision:share_detail", args=[share.pk])
+    )
+
+    assert outcome(response) == "ok"
+    assert NOTE_MARKER in content(response)
+
+
+@pytest.mark.parametrize("persona", sorted(FORMER))
+def test_the_digest_counts_nothing_of_the_authors_for_former_recipients(world, persona):
+    digest = build_digest(world.people[persona], timezone.now())
+
+    assert digest.awaiting_review == 0
+    assert digest.newly_shared == 0
+    assert digest.want_to_talk == 0
+    assert digest.oldest_waiting_days is None
+    assert digest.intervision_shared == 0
+    assert digest.intervision_responses == 0
+    assert digest.is_empty
+
+
+def test_the_digest_counts_the_current_supervisors_share(world):
+    digest = build_digest(world.people["supervisor"], timezone.now())
+
+    assert digest.awaiting_review == 1

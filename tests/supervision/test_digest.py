@@ -155,11 +155,11 @@ def test_due_supervisors(make_supervisor, django_assert_num_queries, at_now):
     assert sorted(due) == sorted([weekly.pk, daily.pk, failed.pk, last_week.pk, two_teams.pk])
 
 
-def test_a_period_that_keeps_failing_stops_being_due(make_supervisor, at_now):
+def test_a_period_that_keeps_failing_stays_due_until_it_ends(make_supervisor, at_now):
     supervisor = make_supervisor("bounces@example.org")
-    DigestDelivery.objects.create(supervisor=supervisor, period_start=THIS_MONDAY, attempts=24)
+    DigestDelivery.objects.create(supervisor=supervisor, period_start=THIS_MONDAY, attempts=500)
 
-    assert due_supervisor_ids(NOW) == []
+    assert due_supervisor_ids(NOW) == [supervisor.pk]
 
 
 # What a digest counts ---------------------------------------------------------
@@ -537,7 +537,8 @@ def test_only_the_beat_task_enqueues():
 
 def test_a_request_touching_the_cache_fails_fast_while_redis_hangs():
     """Redis accepts the connection and never answers: the cache gives up in about
-    a second (the socket timeouts in settings), so a web request cannot hang on it."""
+    a second (the socket timeouts in settings), so a web request cannot hang on it,
+    and answers from memory (pod_site/cache.py); the next call does not wait again."""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
@@ -546,10 +547,9 @@ def test_a_request_touching_the_cache_fails_fast_while_redis_hangs():
             "import time\n"
             "from django.core.cache import cache\n"
             "started = time.monotonic()\n"
-            "try:\n"
-            "    cache.get('anything')\n"
-            "except Exception as exc:\n"
-            "    print(type(exc).__name__, time.monotonic() - started)\n"
+            "first = cache.get('anything', 'fallback')\n"
+            "cache.set('anything', 'kept')\n"
+            "print(first, cache.get('anything'), time.monotonic() - started)\n"
         )
         result = subprocess.run(  # noqa: S603 (our own interpreter and code)
             [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
@@ -561,6 +561,7 @@ def test_a_request_touching_the_cache_fails_fast_while_redis_hangs():
             check=False,
         )
 
-    error, seconds = result.stdout.split()
-    assert error == "TimeoutError", result.stderr
+    first, kept, seconds = result.stdout.split()
+    assert (first, kept) == ("fallback", "kept"), result.stderr
     assert float(seconds) < 3
+    assert "Redis cache unavailable" in result.stderr

@@ -31,9 +31,7 @@ def test_a_refused_response_comes_back_with_its_text(login, supervisor, share):
     assert not Response.objects.exists()
 
 
-def test_a_response_to_a_revoked_share_is_refused_like_one_never_shared(
-    login, supervisor, share
-):
+def test_a_response_to_a_revoked_share_is_refused_like_one_never_shared(login, supervisor, share):
     # A share no longer visible is a 404 (nothing about it is shown, not even
     # the response typed): with JavaScript the text stays on the page.
     client = login(supervisor)

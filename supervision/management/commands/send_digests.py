@@ -19,7 +19,7 @@ from supervision.digest import (
     due_supervisor_ids,
     render_digest,
 )
-from teams.models import Membership, Role, User
+from teams.models import User
 
 
 class Command(BaseCommand):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=email.strip()).first()
         if user is None:
             raise CommandError(f"No user has the email address {email!r}.")
-        if not Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists():
+        if not user.is_supervisor:
             raise CommandError(f"{email!r} does not hold a supervisor role.")
         return user
 
