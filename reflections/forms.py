@@ -187,14 +187,14 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
         )
         if autosave and locked.status != Status.DRAFT:
             return SaveOutcome.FINISHED
-        if locked.revision != self.based_on:
-            return SaveOutcome.CONFLICT
         before = locked.snapshot()
-        self._apply(locked)
-        # Read back what is now stored, to see whether anything changed.
-        after = Reflection.objects.with_details().get(pk=locked.pk)
-        if after.snapshot() == before:
-            transaction.set_rollback(True)
+        if locked.revision != self.based_on:
+            # Stale, unless it says exactly what is stored: a retry of a save
+            # whose answer was lost on the way back is not a conflict.
+            if self._changes_nothing(locked, before):
+                return SaveOutcome.UNCHANGED
+            return SaveOutcome.CONFLICT
+        if self._changes_nothing(locked, before, keep=True):
             return SaveOutcome.UNCHANGED
         # Keeps a version and raises the revision; a finished note's edit is audited.
         locked.record_edit(before, self.based_on)
@@ -202,6 +202,21 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
         reflection._prefetched_objects_cache = {}
         reflection.__dict__.pop("disclosure", None)
         return SaveOutcome.SAVED
+
+    def _changes_nothing(
+        self, locked: Reflection, before: dict[str, Any], *, keep: bool = False
+    ) -> bool:
+        """Apply the form; True if what is stored is then as it was `before`.
+
+        The changes are rolled back if they change nothing, or unless `keep`.
+        """
+        with transaction.atomic():
+            self._apply(locked)
+            # Read back what is now stored, to see whether anything changed.
+            unchanged = Reflection.objects.with_details().get(pk=locked.pk).snapshot() == before
+            if unchanged or not keep:
+                transaction.set_rollback(True)
+        return unchanged
 
     def _apply(self, reflection: Reflection) -> None:
         data = self.cleaned_data

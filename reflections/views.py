@@ -299,7 +299,7 @@ def restore_version(request: HtmxHttpRequest, pk: int, version_pk: int) -> HttpR
         return redirect(reflection)
     messages.success(
         request,
-        f"Restored the version from {timezone.localtime(version.saved_at):%-d %b %Y, %H:%M}. "
+        f"Restored the version from {timezone.localtime(version.saved_at):%-d %b %Y, %H:%M:%S}. "
         "What the note said before is kept as a version too.",
     )
     return redirect(reflection)

@@ -72,6 +72,9 @@ class FormSubmission(models.Model):
     )
     key = models.UUIDField()
     path = models.CharField(max_length=500)
+    # SHA-256 of the fields sent (never the fields): Back and submit again
+    # renders a new key but sends the same content (security/submissions.py).
+    content_digest = models.CharField(max_length=64, blank=True)
     result_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -79,6 +82,7 @@ class FormSubmission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_form_key")
         ]
+        indexes = [models.Index(fields=["user", "content_digest"])]
 
     def __str__(self) -> str:
         return f"Form submission {self.key}"

@@ -54,7 +54,12 @@ _SKIPPED_MODULES = {"allauth", "axes", "django", "pod_site", "security"}
 
 def wants_status(request: HttpRequest) -> bool:
     """An htmx or fetch() request, which must get a status code, not a redirect."""
-    return bool(getattr(request, "htmx", False)) or wants_json(request)
+    htmx = getattr(request, "htmx", None)
+    # htmx's history restore (Back, after a cache miss) loads a whole page: a
+    # redirect to the sign-in page is the right answer there.
+    if htmx and htmx.history_restore_request:
+        return False
+    return bool(htmx) or wants_json(request)
 
 
 def wants_json(request: HttpRequest) -> bool:

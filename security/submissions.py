@@ -21,25 +21,40 @@ view here answers a successful plain POST with a redirect (Post/Redirect/Get),
 and the page it shows instead is the form again with its errors. A view that
 refuses a form with a redirect and a message says so with `keep_key_usable`.
 
+Back and submit again is the hard case: the form page is never stored by the
+browser (Cache-Control: no-store), so Back renders it anew, with a new key.
+So a keyed submission that sends exactly the same fields to the same address
+as one this person made in the last RESUBMIT_WINDOW is taken as the same
+submission too (only a digest of the fields is kept, never the fields). Two
+identical creates a few minutes apart (the same response twice, the same
+other work logged twice) are rarely meant; the message says what happened.
+
 A POST with no key (a page rendered before this existed, a test, a script)
 runs the view as before; so does one with a malformed key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from security.models import FormSubmission
 
 FORM_KEY = "form_key"
+RESUBMIT_WINDOW = timedelta(minutes=5)
+# Fields that differ between two sends of the same form, or are not its content.
+NOT_CONTENT = {FORM_KEY, "csrfmiddlewaretoken", "pending_post"}
 ALREADY_SENT = "That was already sent, so it was not sent twice."
 # FormSubmission.path and result_url are 500 characters at most.
 URL_LENGTH = 500
@@ -79,10 +94,17 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if key is None:
             return view(request, *args, **kwargs)
         with transaction.atomic():
+            digest = content_digest(request)
+            earlier = _same_content_lately(request, digest)
+            if earlier is not None:
+                return _already_sent(request, earlier.key)
             try:
                 with transaction.atomic():
                     submission = FormSubmission.objects.create(
-                        user=request.user, key=key, path=request.path[:URL_LENGTH]
+                        user=request.user,
+                        key=key,
+                        path=request.path[:URL_LENGTH],
+                        content_digest=digest,
                     )
             except IntegrityError:
                 return _already_sent(request, key)
@@ -95,6 +117,27 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapper
+
+
+def content_digest(request: HttpRequest) -> str:
+    """SHA-256 (hex) of the POSTed fields but the key and the CSRF token, in order."""
+    fields = sorted(
+        (name, values) for name, values in request.POST.lists() if name not in NOT_CONTENT
+    )
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+def _same_content_lately(request: HttpRequest, digest: str) -> FormSubmission | None:
+    return (
+        FormSubmission.objects.filter(
+            user=request.user,
+            path=request.path[:URL_LENGTH],
+            content_digest=digest,
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _succeeded(request: HttpRequest, response: HttpResponse) -> bool:

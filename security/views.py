@@ -55,8 +55,14 @@ def csrf_token(request: HttpRequest) -> HttpResponse:
 
     After signing in again (which rotates the token) the page fetches this and
     replaces its old token, then sends what it was sending again."""
+    user = request.user
+    # `user` lets a page tell whether the person who signed in is its own.
     response = JsonResponse(
-        {"token": get_token(request), "signed_in": request.user.is_authenticated}
+        {
+            "token": get_token(request),
+            "signed_in": user.is_authenticated,
+            "user": user.pk if user.is_authenticated else None,
+        }
     )
     add_never_cache_headers(response)  # Cache-Control: no-store (and max-age=0)
     return response

@@ -17,7 +17,7 @@
 //
 // One request at a time: edits made while one is in flight are sent after it.
 
-import { csrfToken, refreshToken, signInAgain } from "./session.js";
+import { csrfToken, refreshToken, signInAgain, signInAsTheWriter } from "./session.js";
 import { editCount, hasUnsavedChanges, isSubmitting, markSavedUpTo } from "./unsaved.js";
 
 const DEBOUNCE_MS = 3_000;
@@ -54,6 +54,7 @@ class Autosave {
     form.addEventListener("focusout", (event) => this.focusLeft(event));
     form.addEventListener("submit", (event) => this.submitted(event));
     document.addEventListener("pod:signed-in", () => this.signedIn());
+    document.addEventListener("pod:wrong-person", () => this.wrongPerson());
     window.addEventListener("online", () => this.cameOnline());
     window.addEventListener("offline", () => this.wentOffline());
   }
@@ -61,6 +62,10 @@ class Autosave {
   edited() {
     if (this.submitting) {
       return;
+    }
+    // "Draft saved at" would no longer be true of what is on the page.
+    if (this.status?.dataset.state === "saved") {
+      this.show({ kind: "pending", text: "Changes not saved yet: saving when you pause." });
     }
     this.held = false;
     clearTimeout(this.debounceTimer);
@@ -107,6 +112,23 @@ class Autosave {
       this.failures = 0;
       this.save();
     }
+  }
+
+  wrongPerson() {
+    this.clearTimers();
+    this.held = true;
+    this.waitingForSignIn = true;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "app-button-link app-autosave-status__action";
+    button.textContent = "Sign in as the person who wrote it";
+    button.addEventListener("click", () => signInAsTheWriter());
+    this.show({
+      kind: "not-saved",
+      lead: "Not saved:",
+      text: "you signed in as a different person, and this text is not theirs. It is still here.",
+      action: button,
+    });
   }
 
   cameOnline() {

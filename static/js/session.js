@@ -112,13 +112,23 @@ export function signInAgain(form = null, { unlessClosed = false } = {}) {
   openDialog();
 }
 
-function openDialog() {
+/**
+ * Signed in as the wrong person: sign that person out inside the dialog (the
+ * sign-out page asks to confirm), then sign in again, without leaving the page.
+ */
+export function signInAsTheWriter() {
+  signedOut = true;
+  closeDialog();
+  openDialog({ src: frame?.dataset.switchSrc });
+}
+
+function openDialog({ src = null } = {}) {
   if (!dialog || dialog.open) {
     return;
   }
   // A fresh sign-in page each time: the frame may hold an old step or the
   // signed-in page from an earlier round.
-  frame.src = frame.dataset.src;
+  frame.src = src || frame.dataset.src;
   closedByPerson = false;
   dialog.showModal();
   // Start reading at the heading; Tab goes on into the sign-in form.
@@ -134,6 +144,17 @@ function closeDialog() {
 async function confirmSignedIn() {
   const answer = await refreshToken();
   if (!answer?.signed_in) {
+    return false;
+  }
+  // Signed in as someone else (a shared computer): this page's text is not
+  // theirs to save. Say so, and save nothing, until its own person signs in.
+  const pageUser = document.body.dataset.user;
+  if (pageUser && answer.user !== undefined && String(answer.user) !== pageUser) {
+    if (frame) {
+      frame.removeAttribute("src");
+    }
+    closeDialog();
+    document.dispatchEvent(new CustomEvent("pod:wrong-person"));
     return false;
   }
   signedOut = false;
@@ -186,6 +207,13 @@ function frameLoaded() {
   let path = null;
   try {
     path = frame.contentWindow?.location.pathname ?? null;
+    // Keys pressed inside the frame do not reach this page: Escape there
+    // closes the dialog too, as it does anywhere else in it.
+    frame.contentDocument?.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        closeDialog();
+      }
+    });
   } catch {
     return; // not our origin: nothing to read
   }

@@ -60,6 +60,31 @@ export function initUnsavedWarning() {
   // textarea fires it again when focus leaves, after its text was saved.
   document.addEventListener("input", record);
 
+  // Offline, a normal submission would replace the page with the browser's
+  // error page, and the text with it: keep the page, and say so. (Capture
+  // phase: before the form's own listeners think it is on its way.)
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!navigator.onLine && isPostForm(form) && !form.hasAttribute("hx-post")) {
+        event.preventDefault();
+        showOfflineNotice(form);
+      }
+    },
+    true,
+  );
+
+  // A page answered with what was sent still in its forms (errors to fix, or
+  // a conflict to resolve): that text is not saved anywhere yet.
+  if (document.querySelector(".app-conflict, .nhsuk-error-summary")) {
+    for (const form of document.forms) {
+      if (isPostForm(form) && holdsText(form)) {
+        stateOf(form).edits = 1;
+      }
+    }
+  }
+
   // A submission that nothing prevented navigates: that form is on its way.
   // htmx prevents the default of the forms it sends, so those stay unsaved
   // until the request succeeds.
@@ -80,7 +105,7 @@ export function initUnsavedWarning() {
     } else if (entry.edits > entry.saved) {
       // An answer that swaps in a new copy of the form (422 with the errors)
       // replaces this element: its replacement still holds unsaved text.
-      unsavedActions.add(form.action);
+      unsavedActions.add(form.getAttribute("action"));
     }
   });
   document.addEventListener("htmx:beforeRequest", (event) => {
@@ -94,7 +119,7 @@ export function initUnsavedWarning() {
       return;
     }
     for (const form of document.forms) {
-      if (unsavedActions.has(form.action) && !state.has(form)) {
+      if (unsavedActions.has(form.getAttribute("action")) && !state.has(form)) {
         stateOf(form).edits = 1;
       }
     }
@@ -125,6 +150,29 @@ export function initUnsavedWarning() {
 }
 
 const unsavedActions = new Set();
+
+function holdsText(form) {
+  return [...form.elements].some(
+    (field) =>
+      (field instanceof HTMLTextAreaElement ||
+        (field instanceof HTMLInputElement && field.type === "text")) &&
+      field.value.trim() !== "",
+  );
+}
+
+function showOfflineNotice(form) {
+  let notice = form.querySelector(".app-offline-notice");
+  if (!notice) {
+    notice = document.createElement("p");
+    notice.className = "app-offline-notice";
+    notice.setAttribute("role", "alert");
+    const buttons = form.querySelector(".nhsuk-button-group, [type=submit]");
+    (buttons?.parentElement ?? form).insertBefore(notice, buttons ?? null);
+  }
+  notice.textContent =
+    "You are offline, so nothing was sent. Your text is still here: send it again " +
+    "when you are connected.";
+}
 
 function formOf(element) {
   if (element instanceof HTMLFormElement) {

@@ -417,3 +417,99 @@ def test_an_htmx_form_sent_after_the_session_ended_keeps_its_text_and_is_sent_ag
     assert Response.objects.get().text == "Let's talk about the silence."
     # The refused request (401) is logged by the browser as a failed resource.
     browser_errors.problems = [p for p in browser_errors.problems if "/respond/" not in p]
+
+
+# Faults a first try by a new user found (fresh eyes, step 7) -----------------
+
+
+def wait_for_dialog(page: Page, dialogs: list) -> None:
+    deadline = time.monotonic() + 5
+    while not dialogs and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+
+
+def forget_leave_question(browser_errors) -> None:
+    browser_errors.problems = [
+        p for p in browser_errors.problems if not p.startswith("beforeunload dialog")
+    ]
+
+
+def test_pressing_save_draft_offline_keeps_the_page_and_the_text(
+    editor: Page, draft, browser_errors
+):
+    page = editor
+    editor_url = page.url
+    page.context.set_offline(True)
+    text_field(page).fill("Written on the bus home.")
+
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page.get_by_role("alert").filter(has_text="You are offline")).to_be_visible()
+    assert page.url == editor_url
+    expect(text_field(page)).to_have_value("Written on the bus home.")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status(page)).to_contain_text("Draft saved at", timeout=SAVE_TIMEOUT_MS)
+    assert stored_text(draft) == "Written on the bus home."
+    forget_autosave_problems(browser_errors, page)
+
+
+def test_the_page_with_both_versions_asks_before_leaving(
+    editor: Page, draft, live_server, browser_errors
+):
+    page = editor
+    Reflection.objects.filter(pk=draft.pk).update(text="Saved elsewhere.", revision=2)
+    text_field(page).fill("Written here.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".app-conflict")).to_contain_text("Saved elsewhere.")
+    compare_url = page.url
+
+    dialogs: list[Dialog] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog))
+    page.get_by_role("link", name="My practice").first.click(no_wait_after=True)
+    wait_for_dialog(page, dialogs)
+
+    assert [d.type for d in dialogs] == ["beforeunload"]
+    assert page.url == compare_url
+    page.close()
+    forget_leave_question(browser_errors)
+    browser_errors.problems = [
+        p for p in browser_errors.problems if "status of 409 (Conflict)" not in p
+    ]
+
+
+def test_escape_in_the_sign_in_form_closes_the_dialog(editor: Page, draft, browser_errors):
+    page = editor
+    end_every_session()
+    text_field(page).fill("Before the meeting.")
+    dialog = page.get_by_role("dialog", name="Sign in again to save")
+    expect(dialog).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+
+    email = page.frame_locator("dialog iframe").get_by_label("Email")
+    email.click()
+    email.press("Escape")
+
+    expect(dialog).to_be_hidden()
+    expect(status(page)).to_contain_text("Not saved")
+    forget_autosave_problems(browser_errors, page)
+
+
+def test_signing_in_as_someone_else_saves_nothing_and_says_so(
+    editor: Page, draft, colleague, browser_errors
+):
+    page = editor
+    end_every_session()
+    text_field(page).fill("Alex's own words.")
+    expect(page.get_by_role("dialog", name="Sign in again to save")).to_be_visible(
+        timeout=SAVE_TIMEOUT_MS
+    )
+
+    sign_in_in_dialog(page, colleague)
+
+    expect(status(page)).to_contain_text("signed in as a different person", timeout=SAVE_TIMEOUT_MS)
+    expect(
+        status(page).get_by_role("button", name="Sign in as the person who wrote it")
+    ).to_be_visible()
+    expect(text_field(page)).to_have_value("Alex's own words.")
+    assert stored_text(draft) == ""
+    forget_autosave_problems(browser_errors, page)

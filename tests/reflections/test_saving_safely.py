@@ -294,3 +294,17 @@ def test_a_locked_note_cannot_be_restored(login, author, supervisor, draft):
     draft.refresh_from_db()
     assert draft.text == "As responded to."
     assert draft.status == Status.FINAL
+
+
+def test_a_retry_of_a_save_whose_answer_was_lost_is_not_a_conflict(login, author, draft):
+    client = login(author)
+    first = autosave(client, draft, text="Stored, but the answer never came back.", revision="1")
+    assert first.status_code == 200
+
+    # The page never heard, so it sends the same again, still based on revision 1.
+    retry = autosave(client, draft, text="Stored, but the answer never came back.", revision="1")
+
+    assert retry.status_code == 200
+    assert retry.json()["state"] == "saved"
+    assert retry.json()["revision"] == 2
+    assert draft.versions.count() == 1

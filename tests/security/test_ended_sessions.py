@@ -543,3 +543,15 @@ def test_erasing_a_practitioners_reflections_erases_their_pending_posts(
     assert not PendingPost.objects.exists()
     assert not Reflection.objects.filter(author=author).exists()
     assert AuditEvent.objects.exists()
+
+
+def test_htmx_history_restore_after_the_session_ended_is_sent_to_sign_in(client):
+    # Back after a cache miss: htmx asks for the whole page, which is a page load.
+    response = client.get(
+        reverse("reflections:timeline"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

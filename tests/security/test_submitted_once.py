@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.shortcuts import redirect
@@ -27,7 +28,7 @@ from django.utils import timezone
 from meetings.models import Activity, Network, NetworkMeeting, NetworkMember
 from reflections.models import Reflection, Status
 from security.models import FormSubmission
-from security.submissions import ALREADY_SENT, submitted_once
+from security.submissions import ALREADY_SENT, RESUBMIT_WINDOW, submitted_once
 from supervision.models import Addendum, Response, Share, SupervisionSession
 from teams.models import SupervisionLink
 from tests.factories import NetworkFactory, ReflectionFactory
@@ -223,6 +224,43 @@ def test_the_same_form_sent_twice_creates_one_record_and_leads_to_it(login, case
     assert FormSubmission.objects.get().result_url == first["Location"]
 
 
+def test_back_and_submit_again_with_a_new_key_creates_one_record(login, case):
+    # Pages are never stored by the browser (no-store), so Back renders the form
+    # again with a new key; the content sent is the same.
+    client = login(case.user)
+
+    first = client.post(case.url, keyed(case.valid, uuid.uuid4()))
+    again = client.post(case.url, keyed(case.valid, uuid.uuid4()))
+
+    assert first.status_code == 302
+    assert case.count() == 1
+    assert again.status_code == 303
+    assert again["Location"] == first["Location"]
+
+
+def test_different_content_with_a_new_key_is_a_new_record(login, author):
+    client = login(author)
+    url = reverse("meetings:activity_create")
+    day = timezone.localdate().isoformat()
+    sent = {"kind": "admin", "done_on": day, "duration_minutes": "30"}
+
+    client.post(url, keyed(sent, uuid.uuid4()))
+    client.post(url, keyed({**sent, "duration_minutes": "45"}, uuid.uuid4()))
+
+    assert Activity.objects.filter(practitioner=author).count() == 2
+
+
+def test_the_same_content_after_the_window_is_a_new_record(login, author):
+    client = login(author)
+    url = reverse("reflections:new")
+    client.post(url, keyed({"meeting": ""}, uuid.uuid4()))
+
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW + timedelta(seconds=1)):
+        client.post(url, keyed({"meeting": ""}, uuid.uuid4()))
+
+    assert Reflection.objects.filter(author=author).count() == 2
+
+
 @pytest.mark.parametrize("htmx_case", HTMX_ENDPOINTS, indirect=True)
 def test_with_htmx_the_second_send_changes_nothing(login, htmx_case):
     client = login(htmx_case.user)
@@ -369,9 +407,10 @@ def test_a_response_sent_with_htmx_comes_back_with_a_new_key(login, author, supe
     keys = KEY_INPUT.findall(thread.content.decode())
 
     assert keys and str(key) not in keys
-    assert (
-        client.post(case.url, keyed(case.valid, keys[0]), HTTP_HX_REQUEST="true").status_code == 200
-    )
+    # A second response, in words of its own (the same words within minutes
+    # would be taken as the same response sent again).
+    second = {"text": "And one more thought."}
+    assert client.post(case.url, keyed(second, keys[0]), HTTP_HX_REQUEST="true").status_code == 200
     assert case.count() == 2
 
 
