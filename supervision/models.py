@@ -355,12 +355,14 @@ class SupervisionSession(models.Model):
             self.supervisor_id
             and self.supervisee_id
             and not (
-                SupervisionLink.objects.filter(
-                    supervisor_id=self.supervisor_id, supervisee_id=self.supervisee_id
-                ).exists()
+                # The one rule for supervision: a link current now (one that has
+                # ended gives no more access, to record or to read).
+                SupervisionLink.objects.current()
+                .filter(supervisor_id=self.supervisor_id, supervisee_id=self.supervisee_id)
+                .exists()
             )
         ):
-            raise ValidationError({"supervisee": "You do not supervise this person."})
+            raise ValidationError({"supervisee": "You do not supervise this person now."})
         if self.next_on and self.held_on and self.next_on < self.held_on:
             raise ValidationError({"next_on": "The next session comes after this one."})
 

@@ -264,6 +264,7 @@ def _seed_reflection(
         )
 
 
+@transaction.atomic
 def _seed_sharing(
     supervisor: User, group: IntervisionGroup, peers: list[User], now: datetime, rng: random.Random
 ) -> None:
@@ -271,21 +272,19 @@ def _seed_sharing(
     finished = list(
         Reflection.objects.filter(author__in=peers, status=Status.FINAL).order_by("written_at")
     )
+    # Through the audited methods every view uses; then dated as the story goes.
     for number, reflection in enumerate(finished[-10:]):
-        share = Share.objects.create(
-            reflection=reflection,
-            supervisor=supervisor,
-            include_disclosure=number % 2 == 0,
-            shared_at=reflection.written_at + timedelta(hours=2),
-        )
+        share = reflection.share_with(supervisor=supervisor, include_disclosure=number % 2 == 0)
+        shared_at = reflection.written_at + timedelta(hours=2)
+        Share.objects.filter(pk=share.pk).update(shared_at=shared_at)
         if number < 4:
-            Response.objects.create(
-                share=share,
-                author=supervisor,
-                text="Thank you for sharing this. Let's make time for it when we meet.",
-                created_at=share.shared_at + timedelta(days=1),
+            response = share.respond(
+                supervisor, "Thank you for sharing this. Let's make time for it when we meet."
             )
-            share.reviewed_at = share.shared_at + timedelta(days=1)
-            share.save(update_fields=["reviewed_at"])
+            share.mark_reviewed(supervisor)
+            a_day_later = shared_at + timedelta(days=1)
+            Response.objects.filter(pk=response.pk).update(created_at=a_day_later)
+            Share.objects.filter(pk=share.pk).update(reviewed_at=a_day_later)
     for reflection in finished[-3:]:
-        Share.objects.create(reflection=reflection, group=group, shared_at=now - timedelta(days=2))
+        share = reflection.share_with(group=group)
+        Share.objects.filter(pk=share.pk).update(shared_at=now - timedelta(days=2))

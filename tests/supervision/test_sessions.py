@@ -1,7 +1,10 @@
 """Supervision sessions: recorded by the supervisor, seen by the two people only."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reflections.models import Status
 from supervision.models import Share, SupervisionSession
@@ -81,3 +84,17 @@ def test_notes_discussed_must_be_the_supervisees(login, author, colleague, super
 
     assert response.status_code == 422
     assert "Choose notes shared by this supervisee only." in response.content.decode()
+
+
+def test_a_supervisor_whose_link_has_ended_cannot_record_a_session(login, author, supervisor, link):
+    link.since = timezone.localdate() - timedelta(days=30)
+    link.until = timezone.localdate() - timedelta(days=1)
+    link.save()
+
+    response = login(supervisor).post(
+        reverse("supervision:sessions"),
+        {"supervisee": author.pk, "held_on": timezone.localdate().isoformat()},
+    )
+
+    assert response.status_code == 422
+    assert not SupervisionSession.objects.exists()
