@@ -189,6 +189,13 @@ class Reflection(Revisioned):
                     {"meeting": "You can only reflect on a meeting you attended."}
                 )
 
+    def read_receipts(self, viewer: User) -> models.QuerySet:
+        """Who has read this note and when (first and last time, how often): the one
+        rule for read receipts is that only the note's author sees them."""
+        if viewer.pk != self.author_id:
+            return AuditEvent.objects.none()
+        return AuditEvent.objects.read_receipts(self.pk)
+
     @property
     def is_locked(self) -> bool:
         """A note with a response is locked, so a response always refers to what was

@@ -321,7 +321,7 @@ def who_has_it(reflection: Reflection, user: User) -> dict[str, object]:
         "shares": shares,
         "live_shares": [share for share in shares if share.is_active],
         "past_shares": [share for share in shares if not share.is_active],
-        "reads": list(AuditEvent.objects.read_receipts(reflection.pk, visible_to=user)),
+        "reads": list(reflection.read_receipts(user)),
     }
 
 
