@@ -276,6 +276,13 @@ SUBMIT_TWICE = """button => {
     setTimeout(() => form.requestSubmit(button), 200);
 }"""
 
+IN_OTHER_WORDS = """button => {
+    const field = [...button.form.elements].find(
+        (e) => e.tagName === "TEXTAREA" || (e.tagName === "INPUT" && e.type === "text"),
+    );
+    field.value += " 2";
+}"""
+
 # What htmx itself does not do: send the same form twice at once. The page's
 # own fetch, with htmx's headers, as a retried request would come.
 HTMX_TWICE = """(button, url) => {
@@ -317,6 +324,9 @@ def test_a_form_sent_twice_creates_one_record(
         held.sent.clear()
         page.goto(page.url)
         case.fill(page)
+        # In other words than the first: the same words again within minutes
+        # would be taken as the same submission (security/submissions.py).
+        button.evaluate(IN_OTHER_WORDS)
         button.evaluate(HTMX_TWICE, live_server.url + case.post_url)
 
     held.wait_for(2, page)
@@ -331,3 +341,23 @@ def test_a_form_sent_twice_creates_one_record(
         assert case.count() == 1
         expect(page).to_have_url(re.compile(case.shows))
         expect(page.get_by_text(ALREADY_SENT)).to_be_visible()
+
+
+@pytest.mark.parametrize("name", ["write a reflection", "log other work"])
+def test_back_and_submit_again_creates_one_record(
+    name, page: Page, live_server, team, author, colleague, supervisor, sign_in
+):
+    # Pages are no-store, so Back renders the form anew, with a new key.
+    case = CASES[name](author=author, colleague=colleague, supervisor=supervisor, team=team)
+    sign_in(page, case.user)
+    page.goto(live_server.url + case.page_url)
+    case.fill(page)
+    page.get_by_role("button", name=case.button, exact=True).click()
+    expect(page).to_have_url(re.compile(case.shows))
+
+    page.go_back()
+    case.fill(page)
+    page.get_by_role("button", name=case.button, exact=True).click()
+
+    expect(page.get_by_text(ALREADY_SENT)).to_be_visible()
+    assert case.count() == 1
