@@ -102,9 +102,12 @@ class Share(models.Model):
         IntervisionGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
     )
     include_disclosure = models.BooleanField(
-        "include my self-disclosure details",
+        "include my self-disclosure",
         default=False,
-        help_text="Left out unless you tick this.",
+        help_text=(
+            "The self-disclosure principle note and the disclosure details, together; "
+            "left out unless the author ticks this."
+        ),
     )
     shared_at = models.DateTimeField(default=timezone.now)
     until = models.DateField("shared until", null=True, blank=True)
