@@ -25,14 +25,19 @@ $(INSTALLED): $(BIN)/python pyproject.toml requirements.lock
 	@touch $@
 
 # The demo lets every role in without an authenticator app (README, Demo sign-ins).
-RUN_ENV := DEBUG=true MFA_REQUIRED_ROLES=none MFA_REQUIRED_FOR_STAFF=false
+# `make run PORT=8001` serves on another port; links in emails follow it.
+PORT ?= 8000
+RUN_ENV := DEBUG=true MFA_REQUIRED_ROLES=none MFA_REQUIRED_FOR_STAFF=false \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
+# After seeding: a sample of the demo supervisor's digest email in var/outbox/ (a .eml file).
 run: $(INSTALLED)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --print-logins
 	$(RUN_ENV) $(BIN)/python manage.py refresh_dashboard
-	@echo "\nOpen http://127.0.0.1:8000 and sign in with one of the logins above.\n"
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py sample_digest --supervisor ruth.supervisor@example.org
+	@echo "\nOpen http://127.0.0.1:$(PORT) and sign in with one of the logins above.\n"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(INSTALLED)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

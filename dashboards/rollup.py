@@ -1,7 +1,8 @@
 """Rebuild the monthly rollup from the live tables, and read it for a page.
 
-`refresh()` runs from a Celery beat task (dashboards/tasks.py) and from
-`manage.py refresh_dashboard`. It replaces every row in one transaction, so a
+`refresh()` runs from a Celery beat task (dashboards/tasks.py), from
+`manage.py refresh_dashboard` and, when no beat runs, from the page itself
+when the figures are stale (`fresh()`). It replaces every row in one transaction, so a
 page never sees half a refresh.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Sum
@@ -55,3 +56,13 @@ def read(team_ids: Sequence[int], first: date, last: date) -> Counter:
 
 def last_refresh() -> RollupRefresh | None:
     return RollupRefresh.objects.order_by("-finished_at").first()
+
+
+def fresh(max_age: timedelta) -> RollupRefresh:
+    """The last refresh, after refreshing first when there is none or it is older
+    than `max_age`: for the page, when no beat refreshes the rollup (the embedded
+    default, dashboards/views.py). One query when it is fresh."""
+    last = last_refresh()
+    if last is None or timezone.now() - last.finished_at > max_age:
+        return refresh()
+    return last

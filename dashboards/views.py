@@ -7,7 +7,9 @@ Team leads see the teams they lead; admins see every team; anyone else gets
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
@@ -17,6 +19,7 @@ from audit.models import Action, AuditEvent
 from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
+from dashboards.models import RollupRefresh
 from dashboards.suppression import FEWER_THAN, THRESHOLD
 from pod_site.csv_export import csv_writer
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
@@ -35,10 +38,24 @@ def _form(request: HtmxHttpRequest) -> tuple[DashboardForm, list[Team]]:
     return form, teams
 
 
+# Beat refreshes the rollup every 15 minutes. Without a broker there is no beat
+# (tasks run in-process: CELERY_TASK_ALWAYS_EAGER, the embedded default and
+# `make run`), so the page refreshes it itself when the last refresh is older
+# than this: a meeting logged a minute ago is on the dashboard.
+REFRESH_WITHOUT_BEAT_AFTER = timedelta(seconds=30)
+
+
+def _refreshed() -> RollupRefresh | None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return rollup.fresh(REFRESH_WITHOUT_BEAT_AFTER)
+    return rollup.last_refresh()
+
+
 @login_required
 @require_GET
 def dashboard_page(request: HtmxHttpRequest) -> HttpResponse:
     form, teams = _form(request)
+    refreshed = _refreshed()
     board = None
     if not form.is_bound or form.is_valid():
         team_ids, period = form.selection()
@@ -46,7 +63,7 @@ def dashboard_page(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "board": board,
-        "refreshed": rollup.last_refresh(),
+        "refreshed": refreshed,
         "threshold": THRESHOLD,
         "fewer_than": FEWER_THAN,
         "query": request.GET.urlencode(),
@@ -85,6 +102,7 @@ def dashboard_csv(request: HtmxHttpRequest) -> HttpResponse:
             "The dashboard's choices are not valid.", status=400, content_type="text/plain"
         )
     team_ids, period = form.selection()
+    _refreshed()
     board = dashboard.build(team_ids, period)
     names = {team.pk: team.name for team in teams}
     scope = names[team_ids[0]] if len(team_ids) == 1 else "All teams"

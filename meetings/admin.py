@@ -8,8 +8,6 @@ from meetings.models import (
     NetworkMember,
     PractitionerAttendance,
 )
-from teams.data_rights import erase_network
-from teams.erasure_admin import erasure_action
 
 
 class NetworkMemberInline(admin.TabularInline):
@@ -19,15 +17,7 @@ class NetworkMemberInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    actions = [
-        erasure_action(
-            "erase_networks",
-            "Erase selected networks (meetings, members, attendance)",
-            "These networks, their meetings, members and attendance are erased for good. "
-            "Practitioners keep their reflections, no longer linked to a meeting.",
-            erase_network,
-        )
-    ]
+    # The erasure action is added by data_rights/admin.py, which registers this again.
     list_display = ["reference", "team", "opened_on", "closed_on"]
     list_filter = ["team"]
     search_fields = ["reference"]

@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "audit",
     "dashboards",
     "security",
+    # Above every app whose rows it reaches; after teams and meetings, whose admins
+    # it registers again with the erasure actions (data_rights/admin.py).
+    "data_rights",
+    # Demo and scale data for development, tests and `make bench` (devdata/).
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pod_site.context_processors.service",
                 "dashboards.context_processors.dashboard_nav",
+                "teams.landing.role_nav",
             ],
         },
     },
@@ -334,7 +340,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # Reflections older than this many years are deleted by a daily task (0: keep).
 REFLECTION_RETENTION_YEARS = env_int("REFLECTION_RETENTION_YEARS", 8, minimum=0)
 CELERY_BEAT_SCHEDULE["delete-expired-reflections"] = {
-    "task": "teams.tasks.delete_expired_reflections",
+    "task": "data_rights.tasks.delete_expired_reflections",
     "schedule": crontab(hour=3, minute=30),
 }
 # Seconds before the first retry of a digest whose send failed; doubled per retry.

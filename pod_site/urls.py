@@ -2,10 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from data_rights import views as data_rights_views
 from pod_site.health import healthz
 from reflections import views as reflection_views
 from security import mfa_limits, password_reset
-from teams import views as team_views
 
 # The admin's own sign-in form would skip the MFA step: send it to allauth's.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,7 +16,7 @@ urlpatterns = [
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
     path("dashboards/", include("dashboards.urls")),
-    path("my-data.json", team_views.my_data, name="my_data"),
+    path("my-data.json", data_rights_views.my_data, name="my_data"),
     path("accounts/security/", include("security.urls")),
     # allauth's password reset, with a plain message when the email cannot be sent.
     path("accounts/password/reset/", password_reset.password_reset, name="account_reset_password"),

@@ -20,7 +20,7 @@ class ReflectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Never hard-deleted here: only the audited erasure with a reason
-        # (teams/data_rights.py, the People admin's "Erase" action).
+        # (data_rights/erasure.py, the People admin's "Erase" action).
         return False
 
     def get_queryset(self, request):

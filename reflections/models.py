@@ -8,7 +8,7 @@ part, what a person may change. See docs/architecture.md, "One rule per model".
 
 Every change to a note is a method here that writes its AuditEvent in the same
 transaction: share_with, add_addendum, finish, record_edit (a finished note's
-edit), restore; erasure is teams/data_rights.py.
+edit), restore; erasure is data_rights/erasure.py.
 
 Every free-text field is encrypted at rest (reflections/fields.py).
 """

@@ -39,6 +39,7 @@ from reflections.models import PrincipleNote, Reflection
 from security.submissions import submitted_once
 from supervision.forms import AddendumForm
 from supervision.models import Response, Share
+from teams.landing import PRACTICE, landing_page
 from teams.models import User
 
 RECENT_MEETINGS = 5
@@ -51,8 +52,15 @@ DRAFTS_SHOWN = 10
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """My practice: my meetings, what still needs a reflection, my drafts, my principles."""
+    """My practice: my meetings, what still needs a reflection, my drafts, my principles.
+
+    "/" is where each role lands (teams/landing.py): a supervisor or team lead
+    who does not practise is sent to their inbox or dashboard.
+    """
     user = request.user
+    practises = user.practises
+    if not practises and (landing := landing_page(user, practises=False)) != PRACTICE:
+        return redirect(landing)
     now = timezone.now()
     my_meetings = (
         NetworkMeeting.objects.for_user(user)
@@ -92,6 +100,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "principles_lately": principles_lately,
         "principles_lately_max": max(counts.values(), default=0),
         "principles_lately_days": PRINCIPLES_LATELY_DAYS,
+        # Only people who practise log other work (it answers 403 for anyone else).
+        "practises": practises,
     }
     return render(request, "reflections/home.html", context)
 

@@ -33,7 +33,7 @@ class ShareAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A share is revoked by its author (Share.revoke), and erased only with
-        # the note (teams/data_rights.py), both audited.
+        # the note (data_rights/erasure.py), both audited.
         return False
 
 

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Min, Q
 from django.template.loader import render_to_string
@@ -236,10 +237,17 @@ def render_digest(digest: Digest) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send_digest_email(supervisor: User, digest: Digest) -> None:
-    """Send one digest. An SMTP or connection error propagates to the caller."""
+def send_digest_email(
+    supervisor: User, digest: Digest, connection: BaseEmailBackend | None = None
+) -> None:
+    """Send one digest. An SMTP or connection error propagates to the caller.
+
+    `connection` is the settings' email backend unless given (`manage.py
+    sample_digest` writes a sample to a file)."""
     subject, text, html = render_digest(digest)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [supervisor.email])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [supervisor.email], connection=connection
+    )
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 

@@ -4,8 +4,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from audit.models import Action, AuditEvent
-from teams.data_rights import erase_reflections_of
-from teams.erasure_admin import erasure_action
 from teams.models import IntervisionGroup, Membership, SupervisionLink, Team, User
 
 
@@ -44,15 +42,7 @@ class AuditsRoleChanges:
 
 @admin.register(User)
 class UserAdmin(AuditsRoleChanges, DjangoUserAdmin):
-    actions = [
-        erasure_action(
-            "erase_reflections",
-            "Erase the selected people's reflections",
-            "Every reflection these people wrote is erased for good, with its shares, "
-            "responses and earlier versions. Their accounts stay; deactivate them separately.",
-            erase_reflections_of,
-        )
-    ]
+    # The erasure action is added by data_rights/admin.py, which registers this again.
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]

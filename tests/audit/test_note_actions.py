@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent, AuditEventQuerySet
+from data_rights.erasure import erase_reflections_of
 from reflections.forms import ReflectionForm
 from reflections.models import Disclosure, PrincipleNote, Reflection, ReflectionVersion, Status
 from supervision.models import Addendum, Response, Share, SupervisionSession
-from teams.data_rights import erase_reflections_of
 from teams.models import IntervisionGroup, SupervisionLink, User
 from tests.factories import ReflectionFactory
 

@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from teams.models import Role
+from tests.factories import PASSWORD, MembershipFactory
 
 
 def test_a_person_is_asked_to_sign_in_and_reaches_my_practice(
@@ -24,6 +25,25 @@ def test_a_person_is_asked_to_sign_in_and_reaches_my_practice(
     expect(page.get_by_role("heading", level=1)).to_have_text("My practice")
     expect(page.get_by_text("Signed in as author@example.org")).to_be_visible()
     axe_check(page)
+
+
+def test_a_supervisor_who_leads_lands_on_the_inbox_and_switches_roles(
+    page: Page, live_server, team, supervisor, sign_in, axe_check
+):
+    MembershipFactory(user=supervisor, team=team, role=Role.TEAM_LEAD)
+
+    sign_in(page, supervisor)
+
+    expect(page).to_have_url(live_server.url + "/supervision/")
+    roles = page.get_by_role("navigation", name="Your roles")
+    expect(roles.get_by_role("link", name="Supervision inbox")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.get_by_text("Log other work")).to_have_count(0)
+    axe_check(page)
+    roles.get_by_role("link", name="Dashboard").click()
+    expect(page).to_have_url(live_server.url + "/dashboards/")
+    expect(page.get_by_role("navigation", name="Your roles")).to_be_visible()
 
 
 def test_the_page_styles_and_scripts_load(page: Page, live_server):

@@ -128,8 +128,9 @@ def test_my_practice_runs_a_fixed_number_of_queries(
         ReflectionFactory(author=author, meeting=meeting if days % 2 else None)
     client = login(author)
 
-    # session, user, principle counts, principles, then for each of upcoming,
-    # recent and awaiting: meetings (+ attendances + practitioners when any),
-    # and drafts: the same at 5 and 50.
-    with django_assert_num_queries(12):
+    # session, user, whether they practise ("/" sends other roles to their page),
+    # principle counts, principles, then for each of upcoming, recent and
+    # awaiting: meetings (+ attendances + practitioners when any), and drafts:
+    # the same at 5 and 50.
+    with django_assert_num_queries(13):
         client.get(reverse("home"))

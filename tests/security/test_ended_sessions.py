@@ -25,10 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from data_rights.erasure import erase_reflections_of
 from reflections.models import Reflection
 from security.models import PendingPost
 from security.pending import PENDING_COOKIE, SIGNED_OUT_MESSAGE, WHO_COOKIE
-from teams.data_rights import erase_reflections_of
 from tests.factories import PASSWORD, ReflectionFactory
 from tests.reflections.conftest import form_data
 from tests.totp import activate_totp, totp_code

@@ -17,6 +17,7 @@ from tests.totp import activate_totp, totp_code
 pytestmark = pytest.mark.django_db
 
 SETUP_URL = "/accounts/2fa/totp/activate/"
+INBOX = reverse("supervision:inbox")
 DUMMY = {
     "int": "1",
     "str": "x",
@@ -112,7 +113,7 @@ def test_people_in_other_roles_are_offered_mfa_but_not_sent_to_it(client, may_us
 def test_the_required_roles_are_a_setting(client, settings, supervisor, author):
     settings.MFA_REQUIRED_ROLES = ["peer_practitioner"]
     client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get("/").status_code == 200
+    assert client.get(INBOX).status_code == 200
     client.force_login(author, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/")["Location"] == SETUP_URL
 
@@ -166,7 +167,7 @@ def test_setting_up_an_authenticator_app_from_the_sign_in(
     recovery = RecoveryCodes(Authenticator.objects.get(user=supervisor, type="recovery_codes"))
     assert len(recovery.get_unused_codes()) == 10
     assert recovery.get_unused_codes()[0] in codes.content.decode()
-    assert client.get("/").status_code == 200
+    assert client.get(INBOX).status_code == 200
     changes = AuditEvent.objects.filter(action=Action.MFA_CHANGED, actor=supervisor)
     assert {event.detail["type"] for event in changes} == {"totp", "recovery_codes"}
 
@@ -186,8 +187,8 @@ def test_signing_in_with_an_authenticator_app(client, supervisor, sign_in_with_p
     assert (failed.actor, failed.detail) == (supervisor, {"stage": "mfa"})
 
     second_step = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
-    assert second_step["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert second_step["Location"] == INBOX  # where a supervisor lands (teams/landing.py)
+    assert client.get(INBOX).status_code == 200
     assert AuditEvent.objects.filter(action=Action.LOGIN, actor=supervisor).count() == 1
 
 
@@ -196,7 +197,7 @@ def test_a_recovery_code_signs_in_once(client, supervisor, sign_in_with_password
     code = RecoveryCodes.activate(supervisor).get_unused_codes()[0]
 
     sign_in_with_password(client, supervisor)
-    assert client.post(reverse("mfa_authenticate"), {"code": code})["Location"] == "/"
+    assert client.post(reverse("mfa_authenticate"), {"code": code})["Location"] == INBOX
     client.post(reverse("account_logout"))
     sign_in_with_password(client, supervisor)
     reused = client.post(reverse("mfa_authenticate"), {"code": code})

@@ -21,6 +21,9 @@ from tests.totp import activate_totp, totp_code
 pytestmark = pytest.mark.django_db
 
 MFA = reverse("mfa_authenticate")
+# Signed in, each lands on their role's page (teams/landing.py).
+INBOX = reverse("supervision:inbox")
+DASHBOARD = reverse("dashboards:dashboard")
 
 
 def at_the_code_step(user, address: str, sign_in_with_password) -> Client:
@@ -68,7 +71,7 @@ def test_the_lockout_ends_after_15_minutes(supervisor, sign_in_with_password):
 
     with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
         client = at_the_code_step(supervisor, "10.0.0.3", sign_in_with_password)
-        assert client.post(MFA, {"code": totp_code(secret)})["Location"] == "/"
+        assert client.post(MFA, {"code": totp_code(secret)})["Location"] == INBOX
 
 
 def test_a_few_wrong_codes_then_the_right_one_sign_in(supervisor, sign_in_with_password):
@@ -77,7 +80,7 @@ def test_a_few_wrong_codes_then_the_right_one_sign_in(supervisor, sign_in_with_p
     for _ in range(4):
         assert client.post(MFA, {"code": "not-a-code"}).status_code == 200
 
-    assert client.post(MFA, {"code": totp_code(secret)})["Location"] == "/"
+    assert client.post(MFA, {"code": totp_code(secret)})["Location"] == INBOX
     assert not AuditEvent.objects.filter(action=Action.MFA_LOCKED).exists()
 
 
@@ -89,4 +92,4 @@ def test_one_accounts_lockout_does_not_touch_another(supervisor, team_lead, sign
         client.post(MFA, {"code": "not-a-code"})
 
     other = at_the_code_step(team_lead, "10.0.0.1", sign_in_with_password)
-    assert other.post(MFA, {"code": totp_code(lead_secret)})["Location"] == "/"
+    assert other.post(MFA, {"code": totp_code(lead_secret)})["Location"] == DASHBOARD

@@ -22,7 +22,7 @@ VIEW_MODULES = [
     "reflections/views.py",
     "supervision/views.py",
     "dashboards/views.py",
-    "teams/views.py",
+    "data_rights/views.py",
     "security/views.py",
 ]
 
@@ -35,7 +35,7 @@ RULES = {
 }
 
 # Role questions are methods on the user (teams.models.User).
-ROLE_APPS = ["meetings", "reflections", "supervision", "dashboards", "security"]
+ROLE_APPS = ["meetings", "reflections", "supervision", "dashboards", "security", "data_rights"]
 INLINE_ROLE_QUERIES = [
     re.compile(r"memberships\.filter\(\s*role"),
     re.compile(r"Membership\.objects\.practising\(\)\.filter\([^)]*\buser\s*="),

@@ -1,16 +1,16 @@
-"""Periodic housekeeping for data rights (the work is in teams/data_rights.py)."""
+"""Periodic housekeeping for data rights (the work is in data_rights/erasure.py)."""
 
 import logging
 
 from celery import shared_task
 
-from teams import data_rights
+from data_rights import erasure
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(soft_time_limit=600, time_limit=660)
 def delete_expired_reflections() -> int:
-    deleted = data_rights.delete_expired_reflections()
+    deleted = erasure.delete_expired_reflections()
     logger.info("Retention: deleted %d reflections past the retention period", deleted)
     return deleted

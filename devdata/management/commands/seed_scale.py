@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from dashboards.scale import ScaleOptions, seed_scale
+from devdata.scale import ScaleOptions, seed_scale
 
 
 class Command(BaseCommand):

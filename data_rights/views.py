@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.models import Action, AuditEvent
-from teams.data_rights import everything_about
+from data_rights.export import everything_about
 
 
 @login_required

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from teams.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
+from devdata.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from devdata.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from meetings.models import Network, NetworkMeeting, NetworkMember, PractitionerAttendance
 from reflections.models import PrincipleNote, Reflection
 from supervision.models import Response, Share
-from teams.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from teams.models import Membership, Role, SupervisionLink, User
 
 pytestmark = pytest.mark.django_db
