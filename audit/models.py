@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     EDIT = "edit", "Edited a finished reflection"
     RESTORE = "restore", "Restored an earlier version of a reflection"
     SESSION = "session", "Recorded a supervision session"
+    SESSION_COMMENT = "session_comment", "Commented on a supervision session record"
+    SESSION_CONFIRM = "session_confirm", "Confirmed a supervision session record"
     EXPORT = "export", "Exported data"
     ERASE = "erase", "Erased data"
     RETENTION = "retention", "Deleted reflections past the retention period"

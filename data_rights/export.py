@@ -69,8 +69,12 @@ def everything_about(user: User) -> Iterator[str]:
             "supervisor": str(s.supervisor),
             "supervisee": str(s.supervisee),
             "held_on": s.held_on.isoformat(),
+            "duration_minutes": s.duration,
+            "type": s.get_kind_display(),
             "agreed_actions": s.agreed_actions,
             "next_on": s.next_on.isoformat() if s.next_on else None,
+            "supervisee_comment": s.supervisee_comment,
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
         }
         for s in SupervisionSession.objects.visible_to(user).select_related(
             "supervisor", "supervisee"

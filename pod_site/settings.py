@@ -151,7 +151,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
+# Account emails speak in the app's voice (templates/account/email/,
+# templates/mfa/email/; the adapter names the service and links to SITE_URL,
+# and ends each subject with " · SERVICE_NAME", as the digest's do).
+# People hear of every change to how they sign in (password, email, MFA).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A password reset asked for an address with no account sends nothing, and the
+# page reads the same as for a known address (docs/security.md).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
 
 # Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) and
 # recovery codes, offered to everyone and required of the roles below and of

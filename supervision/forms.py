@@ -113,9 +113,19 @@ class AddendumForm(DesignSystemMixin, forms.Form):
 class SessionForm(DesignSystemMixin, forms.ModelForm):
     class Meta:
         model = SupervisionSession
-        fields = ["supervisee", "held_on", "discussed", "agreed_actions", "next_on"]
+        fields = [
+            "supervisee",
+            "held_on",
+            "duration",
+            "kind",
+            "discussed",
+            "agreed_actions",
+            "next_on",
+        ]
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "duration": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "kind": forms.RadioSelect,
             "next_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "discussed": forms.CheckboxSelectMultiple,
             "agreed_actions": forms.Textarea(attrs={"rows": 4}),
@@ -125,6 +135,11 @@ class SessionForm(DesignSystemMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.supervisor = supervisor
         self.fields["supervisee"].queryset = supervisor.current_supervisees()
+        self.fields["supervisee"].empty_label = "Choose a supervisee"
+        self.fields["supervisee"].error_messages["required"] = "Choose a supervisee."
+        self.fields["duration"].error_messages["required"] = (
+            "Enter how long the session lasted, in minutes."
+        )
         # What this supervisor may see now: the one rule for shares.
         self.fields["discussed"].queryset = (
             Share.objects.received_by(supervisor)
@@ -175,6 +190,18 @@ class SessionForm(DesignSystemMixin, forms.ModelForm):
         if supervisee and others:
             self.add_error("discussed", "Choose notes shared by this supervisee only.")
         return cleaned
+
+
+class SessionCommentForm(DesignSystemMixin, forms.Form):
+    """The supervisee's comment on a session record (SupervisionSession.add_comment)."""
+
+    text = forms.CharField(
+        label="Your comment on this record",
+        help_text="Seen by you and your supervisor. You can comment once.",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write your comment before sending it."},
+    )
 
 
 class DigestPreferenceForm(DesignSystemMixin, forms.ModelForm):

@@ -16,10 +16,11 @@ AuditEvent in the same transaction (share, revoke, respond, review, addendum).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -29,7 +30,11 @@ from audit.models import Action, AuditEvent
 from principles.models import PEER_PRACTICE, SELF_DISCLOSURE
 from reflections.fields import EncryptedTextField
 from reflections.models import Disclosure, PrincipleNote, text_limit
-from teams.models import IntervisionGroup, SupervisionLink
+from teams.models import (
+    IntervisionGroup,
+    SupervisionLink,
+    review_overdue_days,
+)
 
 if TYPE_CHECKING:
     from teams.models import User
@@ -69,6 +74,16 @@ class ShareQuerySet(models.QuerySet["Share"]):
 
     def awaiting_review(self) -> ShareQuerySet:
         return self.filter(reviewed_at__isnull=True)
+
+    def with_overdue_limit(self) -> ShareQuerySet:
+        """Annotate `overdue_after`: the days a share may wait for review before it
+        is overdue, the setting of the team its supervisor and author share
+        (Team.review_overdue_days). A subquery in the same query: no query per row."""
+        return self.annotate(
+            overdue_after=review_overdue_days(
+                supervisor=OuterRef("supervisor"), supervisee=OuterRef("reflection__author")
+            )
+        )
 
     def inbox_order(self) -> ShareQuerySet:
         """Asked for supervision or costly (3 or 4) first, then the longest waiting."""
@@ -148,6 +163,17 @@ class Share(models.Model):
     @property
     def recipient(self) -> str:
         return str(self.supervisor or self.group)
+
+    @property
+    def waiting_days(self) -> int:
+        """Whole days since the note was shared."""
+        return max((timezone.now() - self.shared_at).days, 0)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Waiting for review longer than the team allows; needs `with_overdue_limit()`."""
+        limit = getattr(self, "overdue_after", None)
+        return self.reviewed_at is None and limit is not None and self.waiting_days > limit
 
     @property
     def is_active(self) -> bool:
@@ -322,8 +348,39 @@ class SupervisionSessionQuerySet(models.QuerySet["SupervisionSession"]):
         )
         return self.filter(Q(supervisee=user) | (Q(supervisor=user) & Exists(supervises)))
 
+    def held_in_month(self, on: date | None = None) -> SupervisionSessionQuerySet:
+        """Sessions held in the calendar month of `on` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(held_on__year=on.year, held_on__month=on.month)
+
+    def total_minutes(self) -> int:
+        """The minutes these sessions lasted (sessions with no duration count none)."""
+        return self.aggregate(total=models.Sum("duration"))["total"] or 0
+
+
+class SessionKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", "One-to-one"
+    GROUP = "group", "Group"
+    AD_HOC = "ad_hoc", "Ad hoc"
+
+
+MIN_SESSION_MINUTES = 5
+MAX_SESSION_MINUTES = 480
+
+
+class SessionLocked(ValidationError):
+    """Changing a session record that its supervisee has confirmed, or acting on
+    it as someone who may not."""
+
 
 class SupervisionSession(models.Model):
+    """A supervision session, recorded by the supervisor; its supervisee may add a
+    comment and confirm the record, after which it does not change.
+
+    Sessions recorded before duration and type existed keep no duration (null: the
+    time was not recorded, and a guess would count in the monthly totals) and are
+    one-to-one (the only kind there was)."""
+
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_given"
     )
@@ -331,19 +388,76 @@ class SupervisionSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions_received"
     )
     held_on = models.DateField("date", default=timezone.localdate)
+    duration = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        null=True,
+        validators=[
+            MinValueValidator(MIN_SESSION_MINUTES),
+            MaxValueValidator(MAX_SESSION_MINUTES),
+        ],
+        help_text=f"From {MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES} minutes.",
+    )
+    kind = models.CharField(
+        "type",
+        max_length=16,
+        choices=SessionKind.choices,
+        default=SessionKind.ONE_TO_ONE,
+        db_default=SessionKind.ONE_TO_ONE,
+    )
     discussed = models.ManyToManyField(
         Share, blank=True, related_name="sessions", verbose_name="shared notes discussed"
     )
     agreed_actions = EncryptedTextField(blank=True, validators=[text_limit])
     next_on = models.DateField("next session", null=True, blank=True)
+    # The supervisee's part: their comment and their confirmation, once each.
+    supervisee_comment = EncryptedTextField(blank=True, validators=[text_limit])
+    commented_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SupervisionSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True)
+                | Q(duration__gte=MIN_SESSION_MINUTES, duration__lte=MAX_SESSION_MINUTES),
+                name="session_duration_5_to_480_minutes",
+                violation_error_message=(
+                    f"A session lasts from {MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES} minutes."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Supervision of {self.supervisee} on {self.held_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A confirmed record is not changed: only confirm() itself writes to it."""
+        if (
+            self.pk is not None
+            and not getattr(self, "_confirming", False)
+            and SupervisionSession.objects.filter(pk=self.pk, confirmed_at__isnull=False).exists()
+        ):
+            raise SessionLocked("This record was confirmed by the supervisee; it is not changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('supervision:sessions')}#session-{self.pk}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def is_supervisee(self, user: User) -> bool:
+        """Only the supervisee comments on and confirms the record."""
+        return user.pk == self.supervisee_id
+
+    def can_comment(self, user: User) -> bool:
+        return self.is_supervisee(user) and self.commented_at is None and not self.is_confirmed
+
+    def can_confirm(self, user: User) -> bool:
+        return self.is_supervisee(user) and not self.is_confirmed
 
     @transaction.atomic
     def record(self, discussed: list[Share] | None = None) -> None:
@@ -352,6 +466,42 @@ class SupervisionSession(models.Model):
         if discussed is not None:
             self.discussed.set(discussed)
         AuditEvent.objects.record(self.supervisor, Action.SESSION, detail={"session_id": self.pk})
+
+    def _locked_for(self, by: User) -> SupervisionSession:
+        """This session's row, locked, if `by` is its supervisee and it is still open."""
+        locked = SupervisionSession.objects.select_for_update().get(pk=self.pk)
+        if by.pk != locked.supervisee_id:
+            raise SessionLocked("Only the supervisee comments on or confirms a session record.")
+        if locked.confirmed_at is not None:
+            raise SessionLocked("You have confirmed this record; it is not changed.")
+        return locked
+
+    @transaction.atomic
+    def add_comment(self, by: User, text: str) -> None:
+        """The supervisee's comment on the record, once, before they confirm it."""
+        locked = self._locked_for(by)
+        if locked.commented_at is not None:
+            raise SessionLocked("You have already commented on this record.")
+        now = timezone.now()
+        self.supervisee_comment = locked.supervisee_comment = text
+        self.commented_at = locked.commented_at = now
+        locked.save(update_fields=["supervisee_comment", "commented_at"])
+        AuditEvent.objects.record(by, Action.SESSION_COMMENT, detail={"session_id": self.pk})
+
+    @transaction.atomic
+    def confirm(self, by: User) -> bool:
+        """The supervisee confirms the record; False if they already had."""
+        try:
+            locked = self._locked_for(by)
+        except SessionLocked:
+            if by.pk == self.supervisee_id:
+                return False
+            raise
+        self.confirmed_at = locked.confirmed_at = timezone.now()
+        locked._confirming = True
+        locked.save(update_fields=["confirmed_at"])
+        AuditEvent.objects.record(by, Action.SESSION_CONFIRM, detail={"session_id": self.pk})
+        return True
 
     def clean(self) -> None:
         if (

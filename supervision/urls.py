@@ -13,5 +13,7 @@ urlpatterns = [
     path("reflections/<int:pk>/share/", views.share_note, name="share"),
     path("reflections/<int:pk>/addendum/", views.add_addendum, name="addendum"),
     path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:pk>/comment/", views.session_comment, name="session_comment"),
+    path("sessions/<int:pk>/confirm/", views.session_confirm, name="session_confirm"),
     path("digest/", views.digest_preference, name="digest_preference"),
 ]

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +30,7 @@ from supervision.forms import (
     AddendumForm,
     DigestPreferenceForm,
     ResponseForm,
+    SessionCommentForm,
     SessionForm,
     ShareForm,
 )
@@ -37,9 +38,11 @@ from supervision.models import (
     DigestPreference,
     NotShared,
     Response,
+    SessionLocked,
     Share,
     SupervisionSession,
 )
+from teams.models import monthly_supervision_minutes
 
 INBOX_PAGE_SIZE = 20
 SHARE_LIST_RELATED = (
@@ -64,7 +67,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """What awaits me: notes shared with me as supervisor, and my intervision groups'."""
     shares = _recipient_shares(request)
     awaiting = Paginator(
-        shares.filter(supervisor=request.user).awaiting_review().inbox_order(), INBOX_PAGE_SIZE
+        shares.filter(supervisor=request.user).awaiting_review().with_overdue_limit().inbox_order(),
+        INBOX_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     reviewed = shares.filter(supervisor=request.user, reviewed_at__isnull=False).order_by(
         "-reviewed_at"
@@ -279,22 +283,95 @@ def sessions(request: HttpRequest) -> HttpResponse:
             form.instance.record(discussed=form.cleaned_data["discussed"])
             messages.success(request, "Session recorded.")
             return redirect("supervision:sessions")
-    context = {
-        "sessions": SupervisionSession.objects.visible_to(request.user)
-        .select_related("supervisor", "supervisee")
-        .prefetch_related(
-            Prefetch(
-                "discussed",
-                Share.objects.visible_to(request.user).select_related(
-                    "reflection__meeting__network"
-                ),
-            )
-        ),
-        "form": form,
-    }
+    context = {**_sessions_context(request), "form": form}
     return render(
         request, "supervision/sessions.html", context, status=422 if form and form.errors else 200
     )
+
+
+def _sessions_context(request: HttpRequest) -> dict[str, object]:
+    """The sessions I see (the one rule), a comment form on each record I may still
+    comment on, and this month's running totals."""
+    user = request.user
+    visible = SupervisionSession.objects.visible_to(user)
+    sessions = list(
+        visible.select_related("supervisor", "supervisee").prefetch_related(
+            Prefetch(
+                "discussed",
+                Share.objects.visible_to(user).select_related("reflection__meeting__network"),
+            )
+        )
+    )
+    for session in sessions:
+        if session.can_comment(user):
+            session.comment_form = SessionCommentForm(auto_id=f"id_session_{session.pk}_%s")
+    this_month = visible.held_in_month()
+    received = this_month.filter(supervisee=user)
+    given = this_month.filter(supervisor=user)
+    by_supervisee = dict(
+        given.values_list("supervisee").annotate(minutes=Sum("duration")).order_by()
+    )
+    supervisees = [
+        {"person": person, "minutes": by_supervisee.get(person.pk) or 0, "target": person.target}
+        for person in user.current_supervisees().annotate(
+            target=monthly_supervision_minutes(OuterRef("pk"), supervisor=user)
+        )
+    ]
+    has_supervision = bool(sessions) and any(s.supervisee_id == user.pk for s in sessions)
+    return {
+        "sessions": sessions,
+        "totals": {
+            "received": received.total_minutes()
+            if has_supervision or user.current_supervisors().exists()
+            else None,
+            "target": user.monthly_supervision_target(),
+            "given": given.total_minutes() if supervisees else None,
+            "supervisees": supervisees,
+        },
+    }
+
+
+def _session_for(request: HttpRequest, pk: int) -> SupervisionSession:
+    """A session I see (the one rule) whose supervisee I am; 404 for anyone else."""
+    session = get_object_or_404(
+        SupervisionSession.objects.visible_to(request.user).select_related("supervisee"), pk=pk
+    )
+    if not session.is_supervisee(request.user):
+        raise Http404
+    return session
+
+
+@login_required
+@require_POST
+@submitted_once
+def session_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisee adds their comment to a session record, once."""
+    session = _session_for(request, pk)
+    form = SessionCommentForm(request.POST)
+    context = {"form": form, "what": "comment", "back": session, "can_send": True}
+    if not form.is_valid():
+        # Never drop what was typed: the form again, with the text and what to fix.
+        return render(request, "supervision/not_sent.html", context, status=422)
+    try:
+        session.add_comment(request.user, form.cleaned_data["text"])
+    except SessionLocked as refused:
+        form.add_error(None, refused.message)
+        context["can_send"] = False
+        return render(request, "supervision/not_sent.html", context, status=409)
+    messages.success(request, "Your comment is added to the record.")
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def session_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisee confirms a session record; it does not change afterwards."""
+    session = _session_for(request, pk)
+    if session.confirm(request.user):
+        messages.success(request, "You confirmed this record.")
+    else:
+        messages.info(request, "You had already confirmed this record.")
+    return redirect(session)
 
 
 @login_required

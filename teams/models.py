@@ -14,8 +14,10 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -103,6 +105,14 @@ class User(AbstractUser):
         links = SupervisionLink.objects.current(on).filter(supervisor=self)
         return User.objects.filter(pk__in=links.values("supervisee_id"))
 
+    def monthly_supervision_target(self) -> int:
+        """Minutes of supervision a month my (oldest) team asks for."""
+        return (
+            User.objects.filter(pk=self.pk)
+            .values_list(monthly_supervision_minutes(self.pk), flat=True)
+            .get()
+        )
+
     def reflection_groups(self) -> IntervisionGroupQuerySet:
         """The intervision groups I belong to now or facilitate."""
         return IntervisionGroup.objects.joined_by(self)
@@ -118,6 +128,20 @@ class Team(models.Model):
         max_length=64,
         default=default_time_zone,
         help_text="Used for digest emails and for grouping meetings by day and month.",
+    )
+    review_overdue_days = models.PositiveSmallIntegerField(
+        "a shared note is overdue after (days)",
+        default=14,
+        db_default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A note waiting for review longer than this is marked overdue in the inbox.",
+    )
+    monthly_supervision_minutes = models.PositiveSmallIntegerField(
+        "supervision each month (minutes)",
+        default=60,
+        db_default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(6000)],
+        help_text="The supervision time each person aims for in a month.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -309,3 +333,33 @@ class IntervisionGroup(models.Model):
             Membership.objects.filter(team_id=self.team_id).values_list("user_id", flat=True)
         )
         return [user for user in users if user.pk not in in_team]
+
+
+# Team settings that apply to a person ----------------------------------------
+
+
+def team_setting(setting: str, *, person: object, supervisor: object = None) -> Coalesce:
+    """The value of a Team setting that applies to `person`: with a supervisor, that
+    of the oldest team where the supervisor supervises and the person is a member;
+    without, that of the person's oldest team; the field's default if there is none.
+    `person` and `supervisor` are users, ids or expressions (OuterRef), so this goes
+    into an annotation as a subquery, with no query per row."""
+    if supervisor is None:
+        memberships = Membership.objects.filter(user=person)
+    else:
+        memberships = Membership.objects.filter(
+            user=supervisor, role=Role.SUPERVISOR, team__memberships__user=person
+        )
+    value = memberships.order_by("pk").values(f"team__{setting}")[:1]
+    field = Team._meta.get_field(setting)
+    return Coalesce(Subquery(value), Value(field.get_default()), output_field=field)
+
+
+def review_overdue_days(*, supervisor: object, supervisee: object) -> Coalesce:
+    """Days a note shared with a supervisor may wait for review (Team.review_overdue_days)."""
+    return team_setting("review_overdue_days", person=supervisee, supervisor=supervisor)
+
+
+def monthly_supervision_minutes(person: object, supervisor: object = None) -> Coalesce:
+    """The person's monthly supervision target (Team.monthly_supervision_minutes)."""
+    return team_setting("monthly_supervision_minutes", person=person, supervisor=supervisor)

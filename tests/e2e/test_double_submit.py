@@ -245,6 +245,7 @@ def _record_a_session(author, supervisor, **_) -> Case:
     def fill(page: Page) -> None:
         page.locator("[name=supervisee]").select_option(str(author.pk))
         page.locator("[name=held_on]").fill(YESTERDAY.isoformat())
+        page.locator("[name=duration]").fill("50")
 
     return Case(
         supervisor,

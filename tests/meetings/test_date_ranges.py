@@ -90,7 +90,7 @@ def session_data(author, supervisor):
     SupervisionLink.objects.create(
         supervisor=supervisor, supervisee=author, since=timezone.localdate() - timedelta(days=90)
     )
-    return {"supervisee": author.pk, "held_on": days(0)}
+    return {"supervisee": author.pk, "held_on": days(0), "duration": 50, "kind": "one_to_one"}
 
 
 @pytest.mark.parametrize(

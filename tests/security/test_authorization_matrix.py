@@ -200,6 +200,17 @@ ROUTES: dict[str, Route] = {
     "supervision:sessions": Route(
         url("supervision:sessions"), outcomes("ok"), sees=frozenset({"author", "supervisor"})
     ),
+    # The supervisee's own part of a session record: theirs alone, like the rule's
+    # other half (the supervisor sees the record but neither comments nor confirms).
+    "supervision:session_comment": Route(
+        url("supervision:session_comment", "session"),
+        only({"author"}),
+        method="post",
+        data={"text": "A comment."},
+    ),
+    "supervision:session_confirm": Route(
+        url("supervision:session_confirm", "session"), only({"author"}), method="post"
+    ),
     "supervision:digest_preference": Route(
         url("supervision:digest_preference"),
         only(SUPERVISORS),
@@ -316,10 +327,15 @@ def world(team, other_team) -> World:
     )
     group.members.add(author, people["intervision_peer"])
     Share.objects.create(reflection=note, group=group)
-    SupervisionSession.objects.create(
-        supervisor=supervisor, supervisee=author, agreed_actions=NOTE_MARKER
-    ).discussed.add(share)
+    session = SupervisionSession.objects.create(
+        supervisor=supervisor,
+        supervisee=author,
+        agreed_actions=NOTE_MARKER,
+        supervisee_comment=NOTE_MARKER,
+    )
+    session.discussed.add(share)
     objects = {"network": network, "member": member, "meeting": meeting, "note": note}
+    objects["session"] = session
     objects.update({"draft": draft, "share": share, "version": version})
     objects.update(_former_recipients(team, people, note, group))
     return World(people, objects)

@@ -170,8 +170,13 @@ def _session(author, supervisor, **_):
     return Case(
         supervisor,
         url,
-        {"supervisee": author.pk, "held_on": YESTERDAY.isoformat()},
-        {"supervisee": author.pk, "held_on": ""},
+        {
+            "supervisee": author.pk,
+            "held_on": YESTERDAY.isoformat(),
+            "duration": "50",
+            "kind": "one_to_one",
+        },
+        {"supervisee": author.pk, "held_on": "", "duration": "50", "kind": "one_to_one"},
         SupervisionSession.objects.count,
         url,
     )

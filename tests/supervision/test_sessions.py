@@ -34,6 +34,8 @@ def test_a_supervisor_records_a_session_with_the_notes_discussed(login, author, 
         {
             "supervisee": author.pk,
             "held_on": "2026-11-20",
+            "duration": "50",
+            "kind": "one_to_one",
             "discussed": [share.pk],
             "agreed_actions": ACTIONS,
             "next_on": "2026-12-18",
