@@ -16,6 +16,7 @@ urlpatterns = [
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("teams/", include("people.urls")),
     path("my-data.json", data_rights_views.my_data, name="my_data"),
     path("accounts/security/", include("security.urls")),
     # allauth's password reset, with a plain message when the email cannot be sent.

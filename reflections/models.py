@@ -103,6 +103,16 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def drafts(self) -> ReflectionQuerySet:
         return self.filter(status=Status.DRAFT)
 
+    def written(self) -> ReflectionQuerySet:
+        """Notes with something in them, as `Reflection.has_content` says, in the
+        database: finished ones, and drafts with text or a principle noted. An
+        empty draft is not yet a reflection (it leaves its meeting waiting for one).
+        Encrypted text is stored as "" when empty, so the database can tell."""
+        noted = PrincipleNote.objects.filter(reflection=OuterRef("pk")).exclude(
+            text="", presence=""
+        )
+        return self.filter(Q(status=Status.FINAL) | ~Q(text="") | Exists(noted))
+
     def with_details(self) -> ReflectionQuerySet:
         """Everything a list or export shows, in a fixed number of queries."""
         return self.select_related("meeting__network", "disclosure").prefetch_related(
@@ -344,6 +354,21 @@ class Reflection(Revisioned):
         # A tab still holding the draft must not save over the finished note unawares.
         self.claim_revision(self.revision)
         AuditEvent.objects.record(self.author, Action.FINISH, reflection_id=self.pk)
+
+    @transaction.atomic
+    def discard(self) -> None:
+        """The author throws a draft away: the note and all its versions go, and
+        an audit row (ids only) says so. A finished note is never discarded."""
+        locked = Reflection.objects.select_for_update(of=("self",)).get(pk=self.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError("Only a draft can be discarded; this note is finished.")
+        AuditEvent.objects.record(
+            self.author,
+            Action.DISCARD,
+            reflection_id=self.pk,
+            detail={"versions": locked.versions.count(), "meeting_id": locked.meeting_id},
+        )
+        locked.delete()
 
     def record_edit(self, before: dict[str, Any], based_on: int) -> None:
         """After a save changed the note (inside its transaction): keep what it

@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,8 +39,9 @@ from reflections.forms import (
 )
 from reflections.models import PrincipleNote, Reflection
 from security.submissions import submitted_once
-from supervision.forms import AddendumForm
+from supervision.forms import AddendumForm, digest_form_for
 from supervision.models import Response, Share
+from supervision.notifications import mark_seen, with_author_news
 from teams.landing import PRACTICE, landing_page
 from teams.models import User
 
@@ -47,6 +50,8 @@ AWAITING_REFLECTION_DAYS = 30
 PRINCIPLES_LATELY_DAYS = 90
 TIMELINE_PAGE_SIZE = 20
 DRAFTS_SHOWN = 10
+# Notes with something new on My practice; all of them are marked in My reflections.
+NEWS_SHOWN = 10
 
 
 @login_required
@@ -69,7 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("network")
         .prefetch_related("practitioner_attendances__practitioner")
     )
-    reflected = Reflection.objects.mine(user).filter(meeting=OuterRef("pk"))
+    # An empty draft (opened, nothing kept) is not a reflection: the meeting still waits.
+    reflected = Reflection.objects.mine(user).written().filter(meeting=OuterRef("pk"))
     principle_counts = (
         PrincipleNote.objects.filter(
             reflection__in=Reflection.objects.mine(user),
@@ -97,6 +103,12 @@ def home(request: HttpRequest) -> HttpResponse:
         .drafts()
         .select_related("meeting__network")
         .order_by("-updated_at")[:DRAFTS_SHOWN],
+        # My notes with a response or a review I have not seen (one query).
+        "news": with_author_news(Reflection.objects.mine(user), user)
+        .filter(Q(has_new_response=True) | Q(newly_reviewed=True))
+        .select_related("meeting__network")
+        .order_by("-written_at")[:NEWS_SHOWN],
+        "digest_form": digest_form_for(user),
         "principles_lately": principles_lately,
         "principles_lately_max": max(counts.values(), default=0),
         "principles_lately_days": PRINCIPLES_LATELY_DAYS,
@@ -108,37 +120,165 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@submitted_once
 def start(request: HttpRequest) -> HttpResponse:
     """Begin a reflection: choose the meeting (or none), then write.
 
-    The draft is created at once so that autosave has somewhere to write. If I
-    already have a note on that meeting (a double click, a second tab), I am
-    taken to it instead of getting a second one.
+    Nothing is created here: the editor opens for a note that does not exist
+    yet (`create`), and the first save creates it, so a meeting stays "waiting
+    for a reflection" until I have written something. If I already have a note
+    on that meeting (a double click, a second tab), I am taken to it instead.
     """
-    form = StartReflectionForm(request.POST or None, user=request.user)
     if request.method == "GET":
         meeting_id = request.GET.get("meeting")
         if meeting_id:
-            form = StartReflectionForm(
-                initial={"meeting": _attended_meeting_or_404(request, meeting_id)},
-                user=request.user,
-            )
+            return _editor_for(request, _attended_meeting_or_404(request, meeting_id))
+        form = StartReflectionForm(user=request.user)
         return render(request, "reflections/start.html", {"form": form})
+    form = StartReflectionForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "reflections/start.html", {"form": form}, status=422)
-    meeting = form.cleaned_data["meeting"]
+    return _editor_for(request, form.cleaned_data["meeting"])
+
+
+def _editor_for(request: HttpRequest, meeting: NetworkMeeting | None) -> HttpResponse:
+    """My note on this meeting if I have one, else the editor for a new one."""
     if meeting is not None:
         existing = Reflection.objects.mine(request.user).filter(meeting=meeting).first()
         if existing:
             return redirect("reflections:edit", pk=existing.pk)
+        return redirect(f"{reverse('reflections:create')}?meeting={meeting.pk}")
+    return redirect("reflections:create")
+
+
+def _posted_meeting(request: HttpRequest) -> NetworkMeeting | None:
+    meeting_id = request.POST.get("meeting", "")
+    return _attended_meeting_or_404(request, meeting_id) if meeting_id else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def create(request: HtmxHttpRequest) -> HttpResponse:
+    """The editor for a note that does not exist yet (GET, ?meeting=<pk>), and
+    its first save without JavaScript (POST: "Save draft" or "Finish"), which
+    creates the note. Sent twice (the page carries a form key), it creates one.
+    A request with none of the form's fields creates nothing (400).
+    """
+    principles = _principles()
+    if request.method == "GET":
+        meeting_id = request.GET.get("meeting", "")
+        meeting = _attended_meeting_or_404(request, meeting_id) if meeting_id else None
+        if meeting is not None and (
+            existing := Reflection.objects.mine(request.user).filter(meeting=meeting).first()
+        ):
+            return redirect("reflections:edit", pk=existing.pk)
+        form = ReflectionForm(initial={"revision": 1}, principles=principles)
+        return _new_page(request, meeting, form)
+    meeting = _posted_meeting(request)
+    form = ReflectionForm(request.POST, principles=principles)
+    if form.carries_nothing:
+        messages.error(request, NOTHING_SENT)
+        form = ReflectionForm(initial={"revision": 1}, principles=principles)
+        return _new_page(request, meeting, form, status=400)
+    existing = meeting and Reflection.objects.mine(request.user).filter(meeting=meeting).first()
+    if existing:
+        # Another tab created it meanwhile: save into it, as its editor would.
+        return edit(request, pk=existing.pk)
+    if not form.is_valid():
+        return _new_page(request, meeting, form, status=422)
+    with transaction.atomic():
+        reflection, created = _new_note(request, meeting)
+        if not created:
+            return edit(request, pk=reflection.pk)
+        form.save(reflection)
+        if request.POST.get("action") == "finish":
+            try:
+                reflection.finish()
+            except ValidationError as error:
+                transaction.set_rollback(True)
+                form.add_error(None, error)
+                return _new_page(request, meeting, form, status=422)
+            messages.success(request, "Your reflection is finished. It is private to you.")
+            return redirect("reflections:detail", pk=reflection.pk)
+    messages.success(request, f"Saved at {timezone.localtime():%H:%M}.")
+    return redirect("reflections:edit", pk=reflection.pk)
+
+
+def _new_note(request: HttpRequest, meeting: NetworkMeeting | None) -> tuple[Reflection, bool]:
+    """A new note of mine on `meeting`, or the one a simultaneous request just
+    created (one note per person per meeting), and whether it is new."""
     try:
         with transaction.atomic():
-            reflection = Reflection.objects.create(author=request.user, meeting=meeting)
+            return Reflection.objects.create(author=request.user, meeting=meeting), True
     except IntegrityError:
-        # A simultaneous request created it first.
-        reflection = Reflection.objects.mine(request.user).get(meeting=meeting)
-    return redirect("reflections:edit", pk=reflection.pk)
+        return Reflection.objects.mine(request.user).get(meeting=meeting), False
+
+
+def _new_page(
+    request: HtmxHttpRequest,
+    meeting: NetworkMeeting | None,
+    form: ReflectionForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The editor (reflections/edit.html) for a note not created yet."""
+    context = {
+        "reflection": Reflection(author=request.user, meeting=meeting),
+        "is_new": True,
+        "form": form,
+        "sections": form.principle_sections(),
+        "conflict": None,
+        "shares": [],
+        "live_shares": [],
+        "past_shares": [],
+        "reads": [],
+    }
+    return render_page(request, "reflections/edit.html", context, status=status)
+
+
+def _created_already(request: HttpRequest, result_url: str) -> JsonResponse:
+    """A first autosave sent again (a retry, a second tab with the same text):
+    the note the first one created, for the page to save into from now on."""
+    match = resolve(urlsplit(result_url).path)
+    reflection = Reflection.objects.mine(request.user).filter(pk=match.kwargs.get("pk")).first()
+    if reflection is None:
+        return _autosave_answer(
+            "gone", "Not saved: the note this page created has been discarded.", status=409
+        )
+    return _autosave_answer(
+        "created",
+        "This note was created by an earlier save; saving what is on the page into it.",
+        revision=reflection.revision,
+        reflection=reflection,
+    )
+
+
+@require_POST
+@submitted_once(repeated=_created_already)
+def create_autosave(request: HtmxHttpRequest) -> JsonResponse:
+    """The first autosave of a new note (static/js/autosave.js): creates it and
+    answers as `autosave` does, with the note's autosave and edit URLs, which
+    the page uses from then on. Nothing is created by an answer of 400 or more.
+    Sent twice with one form key, the second answers "created" with the first
+    one's note (200), so the page saves into that one.
+    """
+    if not request.user.is_authenticated:
+        return _autosave_answer("signed_out", SIGNED_OUT, status=401)
+    meeting = _posted_meeting(request)
+    form = ReflectionForm(request.POST, principles=_principles())
+    if form.carries_nothing:
+        return _autosave_answer("empty", NOTHING_SENT, status=400)
+    existing = meeting and Reflection.objects.mine(request.user).filter(meeting=meeting).first()
+    if existing:
+        return _autosave_into(existing, form)
+    with transaction.atomic():
+        reflection, created = _new_note(request, meeting)
+        answer = _autosave_into(reflection, form)
+        if created and answer.status_code >= 300:
+            transaction.set_rollback(True)
+    if answer.status_code < 300:
+        answer["Content-Location"] = reverse("reflections:edit", args=[reflection.pk])
+    return answer
 
 
 def _attended_meeting_or_404(request: HttpRequest, meeting_id: str) -> NetworkMeeting:
@@ -244,6 +384,11 @@ def autosave(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     form = ReflectionForm(request.POST, principles=_principles())
     if form.carries_nothing:
         return _autosave_answer("empty", NOTHING_SENT, status=400)
+    return _autosave_into(reflection, form)
+
+
+def _autosave_into(reflection: Reflection, form: ReflectionForm) -> JsonResponse:
+    """Save what an autosave carries into my note, and answer in JSON."""
     if not form.is_valid():
         problems = " ".join(
             f"{form[name].label}: {' '.join(errors)}"
@@ -266,6 +411,7 @@ def autosave(request: HtmxHttpRequest, pk: int) -> JsonResponse:
             "Nothing was overwritten. Compare the two versions to choose what to keep.",
             status=409,
             revision=reflection.current_revision(),
+            reflection=reflection,
         )
     saved_at = timezone.localtime(reflection.updated_at)
     return _autosave_answer(
@@ -273,6 +419,7 @@ def autosave(request: HtmxHttpRequest, pk: int) -> JsonResponse:
         f"Draft saved at {saved_at:%H:%M}.",
         revision=reflection.revision,
         saved_at=f"{saved_at:%H:%M}",
+        reflection=reflection,
     )
 
 
@@ -289,11 +436,42 @@ def _autosave_answer(
     status: int = 200,
     revision: int | None = None,
     saved_at: str | None = None,
+    reflection: Reflection | None = None,
 ) -> JsonResponse:
-    return JsonResponse(
-        {"state": state, "message": message, "revision": revision, "saved_at": saved_at},
-        status=status,
-    )
+    answer: dict[str, object] = {
+        "state": state,
+        "message": message,
+        "revision": revision,
+        "saved_at": saved_at,
+    }
+    if reflection is not None:
+        # Where the page saves from now on (a new note's first save created it).
+        answer["autosave_url"] = reverse("reflections:autosave", args=[reflection.pk])
+        answer["edit_url"] = reverse("reflections:edit", args=[reflection.pk])
+    return JsonResponse(answer, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Throw a draft away, after asking (GET is the question, POST the answer).
+
+    Only the author's own drafts: anyone else gets 404, and a finished note is
+    never discarded (its page says so).
+    """
+    reflection = _my_reflection(request, pk)
+    if not reflection.is_draft:
+        messages.error(request, "Only a draft can be discarded; this note is finished.")
+        return redirect(reflection)
+    if request.method == "GET":
+        return render(request, "reflections/discard.html", {"reflection": reflection})
+    try:
+        reflection.discard()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reflections:detail", pk=pk)
+    messages.success(request, f"Draft discarded: {reflection.title}.")
+    return redirect("home")
 
 
 @login_required
@@ -352,8 +530,12 @@ def _people_of(share: Share, author_id: int) -> list[str]:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """My note, and who has it: shares, their threads, reviews and read receipts."""
-    reflection = _my_reflection(request, pk)
+    """My note, and who has it: shares, their threads, reviews and read receipts.
+    Opening it clears its "New response" and "Reviewed" markers (shown this once)."""
+    reflection = get_object_or_404(
+        with_author_news(Reflection.objects.mine(request.user).with_details(), request.user),
+        pk=pk,
+    )
     context = {
         "reflection": reflection,
         "versions": reflection.versions.all(),
@@ -362,6 +544,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_locked": reflection.is_locked,
         "addendum_form": AddendumForm(),
     }
+    mark_seen(request.user, context["shares"])
     return render(request, "reflections/detail.html", context)
 
 
@@ -372,8 +555,8 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     form = TimelineFilterForm(request.GET or None, user=request.user)
     live_share = Share.objects.visible_to(request.user).active().filter(reflection=OuterRef("pk"))
     reflections = (
-        Reflection.objects.mine(request.user).with_details().annotate(is_shared=Exists(live_share))
-    )
+        with_author_news(Reflection.objects.mine(request.user).with_details(), request.user)
+    ).annotate(is_shared=Exists(live_share))
     search = ""
     if form.is_valid():
         reflections = form.filter(reflections)

@@ -82,11 +82,21 @@ def keep_key_usable(request: HttpRequest) -> None:
     request._form_key_unused = True  # type: ignore[attr-defined]
 
 
-def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+Repeated = Callable[[HttpRequest, str], HttpResponse]
+
+
+def submitted_once(
+    view: Callable[..., HttpResponse] | None = None, *, repeated: Repeated | None = None
+) -> Any:
     """Run a create view at most once per person and form key (see the module docstring).
 
     Goes under @login_required and the method decorators, right above the view.
+    A view answering JSON (autosave creating a note) succeeds with a 2xx JSON
+    answer and names what it created in Content-Location; `repeated(request,
+    result_url)` then answers a second send, in JSON the page understands.
     """
+    if view is None:
+        return lambda view: submitted_once(view, repeated=repeated)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -97,7 +107,7 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             digest = content_digest(request)
             earlier = _same_content_lately(request, digest)
             if earlier is not None:
-                return _already_sent(request, earlier.key)
+                return _already_sent(request, earlier.key, repeated)
             try:
                 with transaction.atomic():
                     submission = FormSubmission.objects.create(
@@ -107,12 +117,13 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
                         content_digest=digest,
                     )
             except IntegrityError:
-                return _already_sent(request, key)
+                return _already_sent(request, key, repeated)
             response = view(request, *args, **kwargs)
+            result_url = response.get("Location") or response.get("Content-Location")
             if not _succeeded(request, response):
                 transaction.set_rollback(True)
-            elif response.has_header("Location"):
-                submission.result_url = response["Location"][:URL_LENGTH]
+            elif result_url:
+                submission.result_url = result_url[:URL_LENGTH]
                 submission.save(update_fields=["result_url"])
         return response
 
@@ -143,15 +154,21 @@ def _same_content_lately(request: HttpRequest, digest: str) -> FormSubmission | 
 def _succeeded(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code >= 400 or getattr(request, "_form_key_unused", False):
         return False
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response.status_code < 300
     if getattr(request, "htmx", False):
         return True
     return 300 <= response.status_code < 400
 
 
-def _already_sent(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+def _already_sent(
+    request: HttpRequest, key: uuid.UUID, repeated: Repeated | None = None
+) -> HttpResponse:
+    first = FormSubmission.objects.filter(user=request.user, key=key).first()
+    if repeated is not None and first and first.result_url:
+        return repeated(request, first.result_url)
     if getattr(request, "htmx", False):
         return HttpResponse(status=204)
-    first = FormSubmission.objects.filter(user=request.user, key=key).first()
     messages.info(request, ALREADY_SENT)
     return SeeOther((first and first.result_url) or _referrer(request))
 

@@ -1,4 +1,10 @@
-"""The supervisor's digest email: when it is due, what it counts, sending it once.
+"""The digest email: when it is due, what it counts, sending it once.
+
+Supervisors get it weekly unless they choose otherwise; practitioners, group
+members and facilitators only when they choose it (DigestPreference: no digest
+by default, private by default). A supervisor's digest counts their review queue
+and the groups they facilitate; anyone else's counts the groups they are in. Everyone's
+counts the responses and reviews on their own notes since the last digest.
 
 Plain functions, no Celery: supervision/tasks.py calls them from a worker, and
 `manage.py send_digests` calls them in-process.
@@ -79,6 +85,12 @@ class Digest:
     intervision_shared: int
     intervision_responses: int
     inbox_url: str
+    # For everyone (a supervisor who also writes notes too): what happened on
+    # their own notes since the last digest. A practitioner's or a group
+    # member's digest has is_supervisor False and no review queue.
+    is_supervisor: bool = True
+    my_new_responses: int = 0
+    my_new_reviews: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -88,6 +100,8 @@ class Digest:
             or self.newly_shared
             or self.intervision_shared
             or self.intervision_responses
+            or self.my_new_responses
+            or self.my_new_reviews
         )
 
 
@@ -101,8 +115,19 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def _frequency(value: str | None) -> Frequency:
-    return Frequency(value) if value else Frequency.WEEKLY
+def _frequency(value: str | None, default: Frequency = Frequency.WEEKLY) -> Frequency:
+    return Frequency(value) if value else default
+
+
+def _settings_from(rows: list[tuple[str, str, str | None]]) -> tuple[ZoneInfo, Frequency]:
+    """A person's time zone and frequency from their memberships, oldest first
+    (role, team time zone, chosen frequency). A supervisor: their first supervisor
+    team's zone, weekly unless they chose otherwise. Anyone else: their first
+    team's zone, and no digest unless they chose one (DigestPreference)."""
+    supervising = [row for row in rows if row[0] == Role.SUPERVISOR]
+    if supervising:
+        return _zone(supervising[0][1]), _frequency(supervising[0][2])
+    return _zone(rows[0][1]), _frequency(rows[0][2], Frequency.NONE)
 
 
 def _period_start_in(zone: ZoneInfo, frequency: Frequency, now: datetime) -> datetime | None:
@@ -125,15 +150,16 @@ def _period_start_in(zone: ZoneInfo, frequency: Frequency, now: datetime) -> dat
 
 
 def _supervisor_settings(supervisor: User) -> tuple[ZoneInfo, Frequency]:
-    row = (
-        supervisor.supervisor_memberships()
-        .values_list("team__time_zone", "user__digest_preference__frequency")
-        .first()
+    """The person's digest time zone and frequency (supervisor or not)."""
+    rows = list(
+        supervisor.memberships.order_by("pk").values_list(
+            "role", "team__time_zone", "user__digest_preference__frequency"
+        )
     )
-    if row is None:
+    if not rows:
         preference = getattr(supervisor, "digest_preference", None)
         return _zone(None), _frequency(preference.frequency if preference else None)
-    return _zone(row[0]), _frequency(row[1])
+    return _settings_from(rows)
 
 
 def period_start(supervisor: User, now: datetime) -> datetime | None:
@@ -152,16 +178,24 @@ def due_supervisor_ids(now: datetime, among: list[int] | None = None) -> list[in
     beat picks it up again, until the period is over. `among` limits the answer
     to those user ids.
     """
-    memberships = Membership.objects.filter(role=Role.SUPERVISOR, user__is_active=True)
+    # Supervisors (weekly unless they chose otherwise) and anyone else who chose
+    # a digest (practitioners, group members and facilitators).
+    wanting = Membership.objects.filter(
+        Q(role=Role.SUPERVISOR)
+        | Q(user__digest_preference__frequency__in=[Frequency.DAILY, Frequency.WEEKLY])
+    )
+    memberships = Membership.objects.filter(
+        user__is_active=True, user_id__in=wanting.values("user_id")
+    )
     if among is not None:
         memberships = memberships.filter(user_id__in=among)
-    starts: dict[int, datetime | None] = {}
-    # Oldest membership first: its team's time zone is the supervisor's.
-    for user_id, zone_name, frequency in memberships.order_by("user_id", "pk").values_list(
-        "user_id", "team__time_zone", "user__digest_preference__frequency"
+    rows: dict[int, list[tuple[str, str, str | None]]] = {}
+    # Oldest membership first: it decides the time zone (_settings_from).
+    for user_id, role, zone_name, frequency in memberships.order_by("user_id", "pk").values_list(
+        "user_id", "role", "team__time_zone", "user__digest_preference__frequency"
     ):
-        if user_id not in starts:
-            starts[user_id] = _period_start_in(_zone(zone_name), _frequency(frequency), now)
+        rows.setdefault(user_id, []).append((role, zone_name, frequency))
+    starts = {user_id: _period_start_in(*_settings_from(r), now) for user_id, r in rows.items()}
     due = {user_id: start for user_id, start in starts.items() if start is not None}
     if not due:
         return []
@@ -203,13 +237,33 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
         oldest=Min("shared_at", filter=waiting),
         newly_shared=Count("pk", filter=recent),
     )
-    group_shares = received.filter(group__facilitator=supervisor)
+    is_supervisor = supervisor.is_supervisor
+    if is_supervisor:
+        # A supervisor's digest counts the groups they facilitate, as it always did.
+        group_shares = received.filter(group__facilitator=supervisor)
+        intervision_groups = supervisor.facilitated_groups.count()
+    else:
+        # A member's or facilitator's: every group they are in now.
+        group_shares = received.filter(group__isnull=False)
+        intervision_groups = supervisor.reflection_groups().count()
     intervision_shared = group_shares.filter(recent).count()
-    intervision_groups = supervisor.facilitated_groups.count()
     responses = (
         Response.objects.visible_to(supervisor)
         .filter(share__in=group_shares, created_at__gt=since, created_at__lte=now)
         .exclude(author=supervisor)
+        .count()
+    )
+    # On their own notes: responses by others and reviews since then, through
+    # the same rules (the author always sees their own shares and threads).
+    my_new_responses = (
+        Response.objects.visible_to(supervisor)
+        .filter(share__reflection__author=supervisor, created_at__gt=since, created_at__lte=now)
+        .exclude(author=supervisor)
+        .count()
+    )
+    my_new_reviews = (
+        Share.objects.visible_to(supervisor)
+        .filter(reflection__author=supervisor, reviewed_at__gt=since, reviewed_at__lte=now)
         .count()
     )
     oldest = mine["oldest"]
@@ -222,7 +276,10 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
         intervision_groups=intervision_groups,
         intervision_shared=intervision_shared,
         intervision_responses=responses,
-        inbox_url=settings.SITE_URL + reverse("supervision:inbox"),
+        inbox_url=settings.SITE_URL + reverse("supervision:inbox" if is_supervisor else "home"),
+        is_supervisor=is_supervisor,
+        my_new_responses=my_new_responses,
+        my_new_reviews=my_new_reviews,
     )
 
 

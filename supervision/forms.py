@@ -12,7 +12,7 @@ from pod_site.dates import check_range, shift_years
 from pod_site.forms import DesignSystemMixin
 from principles.models import SELF_DISCLOSURE, Principle
 from reflections.models import MAX_TEXT
-from supervision.models import DigestPreference, Share, SupervisionSession
+from supervision.models import DigestPreference, Frequency, Share, SupervisionSession
 from teams.models import IntervisionGroup, User
 
 # Date ranges (docs/security.md, "Bad input"): a share's end within 5 years; a
@@ -210,3 +210,21 @@ class DigestPreferenceForm(DesignSystemMixin, forms.ModelForm):
         fields = ["frequency"]
         widgets = {"frequency": forms.RadioSelect}
         labels = {"frequency": "Email me a digest of what awaits me"}
+
+
+def digest_preference_for(user, is_supervisor: bool | None = None) -> DigestPreference:
+    """Their choice, or the default: weekly for a supervisor, none for everyone
+    else (supervision/models.py, DigestPreference). Pass `is_supervisor` when the
+    page already asked."""
+    preference = DigestPreference.objects.filter(user=user).first()
+    if preference is None:
+        if is_supervisor is None:
+            is_supervisor = user.is_supervisor
+        default = Frequency.WEEKLY if is_supervisor else Frequency.NONE
+        preference = DigestPreference(user=user, frequency=default)
+    return preference
+
+
+def digest_form_for(user, is_supervisor: bool | None = None) -> DigestPreferenceForm:
+    """The digest choice form, showing what applies now (My practice, the inbox)."""
+    return DigestPreferenceForm(instance=digest_preference_for(user, is_supervisor))

@@ -15,7 +15,7 @@ AuditEvent in the same transaction (share, revoke, respond, review, addendum).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -527,7 +527,10 @@ class Frequency(models.TextChoices):
 
 
 class DigestPreference(models.Model):
-    """How often a supervisor wants the digest. No row means weekly."""
+    """How often a person wants the digest. No row means weekly for a supervisor
+    and no digest for everyone else: a practitioner's or a group member's digest
+    is chosen, never assumed (private by default: even a count-only email tells
+    whoever reads their mailbox that they write reflective notes)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference"
@@ -539,8 +542,10 @@ class DigestPreference(models.Model):
 
 
 class DigestDelivery(models.Model):
-    """One digest for one supervisor and one period, claimed before it is sent.
+    """One digest for one person and one period, claimed before it is sent.
 
+    `supervisor` is the person the digest is for: a supervisor, or (since
+    digests are for everyone) a practitioner or a group member or facilitator.
     The unique (supervisor, period_start) row is the claim: whoever creates it
     sends; a retry finds it and sends only if `sent_at` is still empty.
     """
@@ -563,3 +568,47 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.supervisor} from {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class ShareSeenQuerySet(models.QuerySet["ShareSeen"]):
+    def of(self, user: User) -> ShareSeenQuerySet:
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def mark(self, user: User, share_ids: list[int], at: datetime | None = None) -> None:
+        """Record that `user` has seen these shares (and their threads) now: one
+        upsert, whatever the number of shares."""
+        if not share_ids or not user.is_authenticated:
+            return
+        at = at or timezone.now()
+        self.bulk_create(
+            [ShareSeen(user=user, share_id=pk, seen_at=at) for pk in share_ids],
+            update_conflicts=True,
+            unique_fields=["user", "share"],
+            update_fields=["seen_at"],
+        )
+
+
+class ShareSeen(models.Model):
+    """When a person last looked at a share and its thread: the author on their
+    note page, a recipient on the shared note's page. Holds ids and a time only.
+
+    Read only through the one rule: the "new" markers annotate querysets that
+    come from `Share.objects.visible_to` / `received_by` and
+    `Response.objects.visible_to` (supervision/notifications.py), so a row left
+    behind for a share someone may no longer see shows nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares_seen"
+    )
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="seen_by")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShareSeenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "share"], name="one_seen_row_per_person_share")
+        ]
+
+    def __str__(self) -> str:
+        return f"Share {self.share_id} seen by {self.user_id} at {self.seen_at:%Y-%m-%d %H:%M}"

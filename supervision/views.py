@@ -33,15 +33,17 @@ from supervision.forms import (
     SessionCommentForm,
     SessionForm,
     ShareForm,
+    digest_form_for,
+    digest_preference_for,
 )
 from supervision.models import (
-    DigestPreference,
     NotShared,
     Response,
     SessionLocked,
     Share,
     SupervisionSession,
 )
+from supervision.notifications import mark_seen, with_recipient_news
 from teams.models import monthly_supervision_minutes
 
 INBOX_PAGE_SIZE = 20
@@ -54,11 +56,13 @@ SHARE_LIST_RELATED = (
 
 def _recipient_shares(request: HttpRequest):
     """Shares I receive (not my own), with what lists show, in fixed queries."""
-    return (
+    shares = (
         Share.objects.received_by(request.user)
-        .select_related(*SHARE_LIST_RELATED)
+        .select_related(*SHARE_LIST_RELATED, "group")
         .annotate(response_count=Count("responses"))
     )
+    # "New" and "New response" markers: subqueries in the same query.
+    return with_recipient_news(shares, request.user)
 
 
 @login_required
@@ -75,14 +79,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )[:10]
     group_shares = shares.filter(group__isnull=False).order_by("-shared_at")[:30]
     is_supervisor = request.user.is_supervisor
-    preference = DigestPreference.objects.filter(user=request.user).first()
     context = {
         "awaiting": awaiting,
         "reviewed": reviewed,
         "group_shares": group_shares,
         "is_supervisor": is_supervisor,
         "in_groups": request.user.reflection_groups().exists(),
-        "digest_form": DigestPreferenceForm(instance=preference) if is_supervisor else None,
+        "digest_form": digest_form_for(request.user, True) if is_supervisor else None,
     }
     return render(request, "supervision/inbox.html", context)
 
@@ -111,7 +114,10 @@ def share_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if reflection.author_id == request.user.pk:
         return redirect("reflections:detail", pk=reflection.pk)
     share.read_by(request.user)
-    return render(request, "supervision/share_detail.html", _share_page_context(request, share))
+    page = _share_page_context(request, share)
+    # Opening the note clears its "new" markers (after the thread was read).
+    mark_seen(request.user, [share])
+    return render(request, "supervision/share_detail.html", page)
 
 
 def _share_page_context(
@@ -377,15 +383,12 @@ def session_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def digest_preference(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_supervisor:
-        raise Http404
-    preference = DigestPreference.objects.filter(user=request.user).first()
-    form = DigestPreferenceForm(
-        request.POST, instance=preference or DigestPreference(user=request.user)
-    )
+    """Everyone's digest choice: supervisors from the inbox, everyone else from
+    My practice. Back to the page it was chosen on."""
+    form = DigestPreferenceForm(request.POST, instance=digest_preference_for(request.user))
     if form.is_valid():
         form.save()
         messages.success(request, "Your digest choice is saved.")
     else:
         messages.error(request, "Choose how often you would like the digest.")
-    return redirect("supervision:inbox")
+    return redirect("supervision:inbox" if request.user.is_supervisor else "home")

@@ -16,6 +16,13 @@
 //                           with backoff; offline waits for `online`
 //
 // One request at a time: edits made while one is in flight are sent after it.
+//
+// A note not created yet (the editor of "Write a reflection") autosaves to a
+// create URL; the answer that created it carries {autosave_url, edit_url}:
+// from then on the page saves there, the form posts to the edit URL, and the
+// address bar shows it, so a reload finds the note. A first save sent twice
+// (a retry) answers 200 "created" with the note the first one created: the
+// page takes its URLs and revision and saves what it holds into it.
 
 import { csrfToken, refreshToken, signInAgain, signInAsTheWriter } from "./session.js";
 import { editCount, hasUnsavedChanges, isSubmitting, markSavedUpTo } from "./unsaved.js";
@@ -23,7 +30,7 @@ import { editCount, hasUnsavedChanges, isSubmitting, markSavedUpTo } from "./uns
 const DEBOUNCE_MS = 3_000;
 const TIMEOUT_MS = 15_000;
 const BACKOFF_SECONDS = [2, 4, 8, 16, 30, 60];
-const NOT_RETRIED = new Set(["empty", "invalid", "conflict", "finished"]);
+const NOT_RETRIED = new Set(["empty", "invalid", "conflict", "finished", "gone"]);
 
 export function initAutosave(root = document) {
   for (const form of root.querySelectorAll("form[data-autosave]")) {
@@ -229,8 +236,17 @@ class Autosave {
     const state = data?.state;
     this.waitingForSignIn = false; // until this answer says so again
 
+    if (status === 200 && state === "created") {
+      // Created by an earlier send of this first save: save into that note.
+      this.failures = 0;
+      this.adopt(data);
+      this.setRevision(data.revision);
+      this.queued = true;
+      return;
+    }
     if (status === 200 && state === "saved") {
       this.failures = 0;
+      this.adopt(data);
       this.setRevision(data.revision);
       markSavedUpTo(this.form, sentAt);
       if (hasUnsavedChanges(this.form)) {
@@ -256,6 +272,7 @@ class Autosave {
       }
     }
     if (data && NOT_RETRIED.has(state) && [400, 409, 422].includes(status)) {
+      this.adopt(data);
       this.held = true;
       this.queued = false;
       this.showRefused(state, data.message);
@@ -289,6 +306,20 @@ class Autosave {
       this.retryTimer = null;
       this.save();
     }, seconds * 1000);
+  }
+
+  adopt(data) {
+    // The note this page writes exists now (its first save created it).
+    const url = data?.autosave_url;
+    if (typeof url !== "string" || !url || url === this.url) {
+      return;
+    }
+    this.url = url;
+    this.form.dataset.autosave = url;
+    if (typeof data.edit_url === "string" && data.edit_url) {
+      this.form.action = data.edit_url;
+      history.replaceState(history.state, "", data.edit_url);
+    }
   }
 
   setRevision(revision) {

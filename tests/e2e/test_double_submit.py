@@ -157,13 +157,18 @@ def _add_a_member_in_the_meeting_form(author, team, **_) -> Case:
 
 
 def _write_a_reflection(author, **_) -> Case:
-    url = reverse("reflections:new")
+    # The editor "Write a reflection" opens; its first save creates the note.
+    url = reverse("reflections:create")
+
+    def fill(page: Page) -> None:
+        page.get_by_label("What happened between us").fill("Mum spoke first today.")
+
     return Case(
         author,
         url,
         url,
-        lambda page: None,
-        "Start writing",
+        fill,
+        "Save draft",
         Reflection.objects.count,
         r"/reflections/\d+/edit/$",
     )

@@ -17,6 +17,8 @@ def test_a_peer_writes_a_reflection_that_saves_itself(
     page.get_by_role("button", name=re.compile("Reflect on this meeting")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Birch")
     axe_check(page)
+    # Opening the editor creates nothing: the meeting still waits for a reflection.
+    assert not Reflection.objects.exists()
 
     # Typing before static/js/autosave.js has taken the form would send no
     # autosave: a person cannot type that fast, a test can.
@@ -26,6 +28,12 @@ def test_a_peer_writes_a_reflection_that_saves_itself(
     expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)
     reflection = Reflection.objects.get(author=author)
     assert reflection.text == "Mum spoke first today."
+    # The first save created the note, and the address bar now names it: a
+    # reload finds it.
+    expect(page).to_have_url(re.compile(rf"/reflections/{reflection.pk}/edit/$"))
+    page.reload()
+    expect(page.get_by_label("What happened between us")).to_have_value("Mum spoke first today.")
+    expect(page.locator("form[data-autosave-ready]")).to_have_count(1)
 
     page.get_by_label("My note on attunement").fill("The brother's silence said a lot.")
     page.get_by_label("My note on validation").fill("I told Mum her fear made sense.")
@@ -76,3 +84,52 @@ def test_the_reflection_form_fits_a_phone(
 
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(phone)
+
+
+def test_a_draft_is_discarded_after_asking(
+    page: Page, live_server, author, meeting, sign_in, axe_check
+):
+    draft = Reflection.objects.create(author=author, meeting=meeting, text="Half a thought.")
+    draft.keep_version()
+    sign_in(page, author)
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/")
+
+    page.get_by_role("link", name="Discard this draft").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discard this draft?")
+    axe_check(page)
+    assert Reflection.objects.filter(pk=draft.pk).exists()
+    page.get_by_role("button", name="Discard this draft").click()
+
+    expect(page.get_by_text("Draft discarded")).to_be_visible()
+    expect(page.get_by_role("heading", name="Meetings waiting for a reflection")).to_be_visible()
+    assert not Reflection.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_first_autosave_whose_answer_is_lost_creates_one_note(
+    page: Page, live_server, author, meeting, sign_in, browser_errors
+):
+    sign_in(page, author)
+    page.goto(f"{live_server.url}/reflections/new/?meeting={meeting.pk}")
+    expect(page.locator("form[data-autosave-ready]")).to_have_count(1)
+    lost = []
+
+    def lose_the_first_answer(route):
+        if lost:
+            route.continue_()
+            return
+        route.fetch()  # the server creates the note...
+        lost.append(True)
+        route.fulfill(status=408, body="")  # ...and its answer is lost on the way
+
+    page.route(re.compile(r"/reflections/new/autosave/$"), lose_the_first_answer)
+    page.get_by_label("What happened between us").fill("Written once.")
+
+    # The retry carries the same form key: it is told which note was created,
+    # and the page saves into that one.
+    expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=20_000)
+    reflection = Reflection.objects.get(author=author)
+    assert reflection.text == "Written once."
+    expect(page).to_have_url(re.compile(rf"/reflections/{reflection.pk}/edit/$"))
+    assert lost
+    browser_errors.expected_status(408, f"{live_server.url}/reflections/new/autosave/")

@@ -143,13 +143,16 @@ def test_no_note_text_network_reference_or_email_address_is_logged(
         reverse("meetings:network_create"), {"reference": f"{MARKER}two", "opened_on": "2026-01-05"}
     )
     # A reflection: autosaved, finished, shared with the supervisor, and read by them.
-    author_client.post(reverse("reflections:new"), {"meeting": meeting.pk})
-    note = Reflection.objects.get(author=author)
     text = {
         "text": f"{MARKER} text",
         "note_attunement": f"{MARKER} note",
         "presence_attunement": "clearly",
     }
+    # Its first autosave creates it.
+    author_client.post(
+        reverse("reflections:create_autosave"), form_data(**text, meeting=str(meeting.pk))
+    )
+    note = Reflection.objects.get(author=author)
     author_client.post(
         reverse("reflections:autosave", args=[note.pk]), form_data(**text), HTTP_HX_REQUEST="true"
     )

@@ -130,7 +130,8 @@ def test_my_practice_runs_a_fixed_number_of_queries(
 
     # session, user, whether they practise ("/" sends other roles to their page),
     # principle counts, principles, then for each of upcoming, recent and
-    # awaiting: meetings (+ attendances + practitioners when any), and drafts:
+    # awaiting: meetings (+ attendances + practitioners when any), drafts, notes
+    # with something new, supervisor role and digest choice (the digest form):
     # the same at 5 and 50.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         client.get(reverse("home"))

@@ -1,5 +1,7 @@
 """Writing a reflection: starting, autosaving, finishing, editing, and bad input."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -10,29 +12,157 @@ from tests.reflections.conftest import form_data
 pytestmark = pytest.mark.django_db
 
 
-def test_starting_a_reflection_on_a_meeting_creates_one_draft(login, author, meeting):
+def test_starting_a_reflection_opens_the_editor_and_creates_nothing(login, author, meeting):
     client = login(author)
 
     first = client.post(reverse("reflections:new"), {"meeting": meeting.pk})
     second = client.post(reverse("reflections:new"), {"meeting": meeting.pk})  # a double click
+    editor = client.get(first["Location"])
 
-    reflection = Reflection.objects.get()
-    assert (reflection.author, reflection.meeting, reflection.status) == (
-        author,
-        meeting,
-        Status.DRAFT,
-    )
-    assert (
-        first["Location"] == second["Location"] == reverse("reflections:edit", args=[reflection.pk])
-    )
+    new_editor = f"{reverse('reflections:create')}?meeting={meeting.pk}"
+    assert first["Location"] == second["Location"] == new_editor
+    assert editor.status_code == 200
+    page = editor.content.decode()
+    assert f'data-autosave="{reverse("reflections:create_autosave")}"' in page
+    assert f'action="{reverse("reflections:create")}"' in page
+    assert 'name="form_key"' in page
+    assert f'name="meeting" value="{meeting.pk}"' in page
+    assert "Birch" in page
+    assert not Reflection.objects.exists()
+
+
+def test_opening_the_editor_leaves_the_meeting_waiting_for_a_reflection(login, author, meeting):
+    client = login(author)
+
+    client.get(reverse("reflections:new"), {"meeting": meeting.pk}, follow=True)
+
+    assert not Reflection.objects.exists()
+    assert meeting in client.get(reverse("home")).context["awaiting_reflection"]
 
 
 def test_a_general_reflection_needs_no_meeting(login, author):
-    response = login(author).post(reverse("reflections:new"), {"meeting": ""})
+    client = login(author)
+    response = client.post(reverse("reflections:new"), {"meeting": ""})
+
+    assert response["Location"] == reverse("reflections:create")
+    assert 'name="meeting" value=""' in client.get(response["Location"]).content.decode()
+    assert not Reflection.objects.exists()
+
+
+def test_the_first_autosave_creates_the_note_once(login, author, meeting, principles):
+    client = login(author)
+    data = {**form_data(text="The first words."), "meeting": str(meeting.pk)}
+    data["form_key"] = str(uuid.uuid4())
+
+    first = client.post(reverse("reflections:create_autosave"), data)
+    again = client.post(reverse("reflections:create_autosave"), data)  # a retry
+
+    reflection = Reflection.objects.get()
+    assert (reflection.author, reflection.meeting, reflection.text) == (
+        author,
+        meeting,
+        "The first words.",
+    )
+    answer = first.json()
+    assert (first.status_code, answer["state"], answer["revision"]) == (200, "saved", 2)
+    assert answer["autosave_url"] == reverse("reflections:autosave", args=[reflection.pk])
+    assert answer["edit_url"] == reverse("reflections:edit", args=[reflection.pk])
+    repeated = again.json()
+    assert (again.status_code, repeated["state"], repeated["revision"]) == (200, "created", 2)
+    assert repeated["autosave_url"] == answer["autosave_url"]
+    assert repeated["edit_url"] == answer["edit_url"]
+    # Reloading the page after the first autosave finds the note.
+    assert "The first words." in client.get(answer["edit_url"]).content.decode()
+
+
+def test_a_first_autosave_sent_twice_with_other_text_creates_one_note(login, author, principles):
+    client = login(author)
+    key = str(uuid.uuid4())
+    url = reverse("reflections:create_autosave")
+
+    client.post(url, {**form_data(text="Typed."), "form_key": key})
+    again = client.post(url, {**form_data(text="Typed, and more."), "form_key": key})
 
     reflection = Reflection.objects.get()
     assert reflection.meeting is None
+    assert again.status_code == 200
+    assert again.json()["state"] == "created"
+    # The page then saves what it holds into that note.
+    more = form_data(text="Typed, and more.", revision=str(again.json()["revision"]))
+    saved = client.post(again.json()["autosave_url"], more)
+    assert saved.json()["state"] == "saved"
+    reflection.refresh_from_db()
+    assert reflection.text == "Typed, and more."
+
+
+def test_a_request_with_none_of_the_fields_creates_nothing(login, author, meeting):
+    client = login(author)
+
+    autosaved = client.post(reverse("reflections:create_autosave"), {"meeting": meeting.pk})
+    saved = client.post(reverse("reflections:create"), {"meeting": meeting.pk, "action": "save"})
+
+    assert (autosaved.status_code, autosaved.json()["state"]) == (400, "empty")
+    assert saved.status_code == 400
+    assert not Reflection.objects.exists()
+
+
+def test_signed_out_the_first_autosave_is_told_so(client):
+    response = client.post(reverse("reflections:create_autosave"), form_data(text="Words"))
+
+    assert (response.status_code, response.json()["state"]) == (401, "signed_out")
+    assert not Reflection.objects.exists()
+
+
+def test_without_javascript_save_draft_creates_the_note(login, author, meeting, principles):
+    client = login(author)
+    data = {**form_data(text="Saved by hand."), "meeting": str(meeting.pk), "action": "save"}
+
+    response = client.post(reverse("reflections:create"), data)
+
+    reflection = Reflection.objects.get()
     assert response["Location"] == reverse("reflections:edit", args=[reflection.pk])
+    assert (reflection.text, reflection.status, reflection.meeting) == (
+        "Saved by hand.",
+        Status.DRAFT,
+        meeting,
+    )
+
+
+def test_without_javascript_finish_creates_the_finished_note(login, author, principles):
+    client = login(author)
+    data = {**form_data(text="All of it."), "action": "finish"}
+
+    response = client.post(reverse("reflections:create"), data)
+
+    reflection = Reflection.objects.get()
+    assert response["Location"] == reverse("reflections:detail", args=[reflection.pk])
+    assert reflection.status == Status.FINAL
+
+
+def test_finishing_an_empty_new_note_creates_nothing(login, author, principles):
+    response = login(author).post(
+        reverse("reflections:create"), {**form_data(), "action": "finish"}
+    )
+
+    assert response.status_code == 422
+    assert "Write something before you finish" in response.content.decode()
+    assert not Reflection.objects.exists()
+
+
+def test_an_existing_note_on_the_meeting_opens_instead(login, author, meeting, principles):
+    draft = ReflectionFactory(author=author, meeting=meeting, text="Already here")
+    client = login(author)
+
+    started = client.post(reverse("reflections:new"), {"meeting": meeting.pk})
+    opened = client.get(reverse("reflections:create"), {"meeting": meeting.pk})
+    # A tab that opened the new editor before the note existed saves into it.
+    data = {**form_data(text="Already here, and more."), "meeting": str(meeting.pk)}
+    autosaved = client.post(reverse("reflections:create_autosave"), data)
+
+    edit = reverse("reflections:edit", args=[draft.pk])
+    assert started["Location"] == opened["Location"] == edit
+    assert autosaved.json()["edit_url"] == edit
+    assert Reflection.objects.get().pk == draft.pk
 
 
 def test_a_meeting_i_did_not_attend_cannot_be_chosen(login, team, author):
@@ -52,11 +182,18 @@ def test_a_tampered_meeting_id_in_the_start_link_is_404(login, author, meeting, 
     assert response.status_code == 404
 
 
-def test_the_start_page_offers_my_meetings(login, author, meeting):
+def test_the_start_link_of_a_meeting_opens_the_editor(login, author, meeting):
     response = login(author).get(reverse("reflections:new"), {"meeting": meeting.pk})
 
+    assert response["Location"] == f"{reverse('reflections:create')}?meeting={meeting.pk}"
+    assert not Reflection.objects.exists()
+
+
+def test_the_start_page_offers_my_meetings(login, author, meeting):
+    response = login(author).get(reverse("reflections:new"))
+
     assert response.status_code == 200
-    assert f'<option value="{meeting.pk}" selected>' in response.content.decode()
+    assert f'<option value="{meeting.pk}">' in response.content.decode()
 
 
 def test_saving_writes_text_principle_notes_and_disclosure(login, author, meeting, principles):

@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from meetings.models import NetworkMember
+from people.models import Invitation
 from principles.models import Principle
 from reflections.models import Disclosure, PrincipleNote, Status
 from security.mfa import has_totp, must_use_mfa
@@ -123,6 +124,9 @@ def practising_anywhere():
     return only(PRACTISES_ANYWHERE, others="403")
 
 
+RUNS_TEAM = {"team_lead", "admin"}
+
+
 def url(name: str, *keys: str) -> Callable[[World], str]:
     return lambda world: reverse(name, args=[world.objects[key].pk for key in keys])
 
@@ -148,6 +152,14 @@ ROUTES: dict[str, Route] = {
         url("reflections:timeline"), outcomes("ok"), sees=frozenset({"author"})
     ),
     "reflections:new": Route(url("reflections:new"), outcomes("ok")),
+    # The editor for a note not created yet, and its first autosave (which creates it).
+    "reflections:create": Route(url("reflections:create"), outcomes("ok")),
+    "reflections:create_autosave": Route(
+        url("reflections:create_autosave"),
+        outcomes("ok", anonymous="401"),
+        method="post",
+        data={"text": "autosaved", "revision": "1"},
+    ),
     "reflections:detail": Route(
         url("reflections:detail", "note"), only({"author"}), sees=frozenset({"author"})
     ),
@@ -159,6 +171,10 @@ ROUTES: dict[str, Route] = {
         only({"author"}, anonymous="401"),
         method="post",
         data={"text": "autosaved", "revision": "1"},
+    ),
+    # Only the author may discard a draft (GET asks; POST is the same rule).
+    "reflections:discard": Route(
+        url("reflections:discard", "draft"), only({"author"}), sees=frozenset({"author"})
     ),
     # Earlier versions are the author's alone, like the note.
     "reflections:restore_version": Route(
@@ -211,9 +227,11 @@ ROUTES: dict[str, Route] = {
     "supervision:session_confirm": Route(
         url("supervision:session_confirm", "session"), only({"author"}), method="post"
     ),
+    # Everyone chooses their own digest (supervisors from the inbox, everyone
+    # else from My practice); it is about their own mailbox only.
     "supervision:digest_preference": Route(
         url("supervision:digest_preference"),
-        only(SUPERVISORS),
+        outcomes("ok"),
         method="post",
         data={"frequency": "daily"},
     ),
@@ -239,6 +257,35 @@ ROUTES: dict[str, Route] = {
         lambda world: reverse("pending_post_discard", args=[999_999]),
         outcomes("404"),
         method="post",
+    ),
+    # The team page and invitations: the team's leads and admins; nobody else.
+    "people:team_list": Route(url("people:team_list"), only(RUNS_TEAM)),
+    "people:team": Route(url("people:team", "team"), only(RUNS_TEAM)),
+    "people:settings": Route(
+        url("people:settings", "team"),
+        only(RUNS_TEAM),
+        method="post",
+        data={
+            "time_zone": "Europe/London",
+            "review_overdue_days": 14,
+            "monthly_supervision_minutes": 60,
+        },
+    ),
+    "people:role_add": Route(url("people:role_add", "team"), only(RUNS_TEAM)),
+    "people:role_end": Route(
+        url("people:role_end", "team", "membership"), only(RUNS_TEAM), method="post"
+    ),
+    "people:link_add": Route(url("people:link_add", "team"), only(RUNS_TEAM)),
+    "people:link_end": Route(url("people:link_end", "team", "link"), only(RUNS_TEAM)),
+    "people:group_add": Route(url("people:group_add", "team"), only(RUNS_TEAM)),
+    "people:group_edit": Route(url("people:group_edit", "team", "group"), only(RUNS_TEAM)),
+    "people:leaver": Route(url("people:leaver", "team", "leaver"), only(RUNS_TEAM)),
+    "people:invite": Route(url("people:invite", "team"), only(RUNS_TEAM)),
+    "people:invitation_resend": Route(
+        url("people:invitation_resend", "team", "invitation"), only(RUNS_TEAM), method="post"
+    ),
+    "people:invitation_withdraw": Route(
+        url("people:invitation_withdraw", "team", "invitation"), only(RUNS_TEAM), method="post"
     ),
 }
 
@@ -338,6 +385,19 @@ def world(team, other_team) -> World:
     objects["session"] = session
     objects.update({"draft": draft, "share": share, "version": version})
     objects.update(_former_recipients(team, people, note, group))
+    invitee = UserFactory(email="invited@example.org")
+    invitee.set_unusable_password()
+    invitee.save()
+    objects.update(
+        team=team,
+        group=group,
+        link=SupervisionLink.objects.get(supervisor=supervisor, supervisee=author),
+        membership=Membership.objects.get(user=author, team=team),
+        leaver=people["same_team"],
+        invitation=Invitation.objects.create(
+            team=team, user=invitee, invited_by=people["team_lead"], roles=["practitioner"]
+        ),
+    )
     return World(people, objects)
 
 

@@ -32,6 +32,7 @@ from security.submissions import ALREADY_SENT, RESUBMIT_WINDOW, submitted_once
 from supervision.models import Addendum, Response, Share, SupervisionSession
 from teams.models import SupervisionLink
 from tests.factories import NetworkFactory, ReflectionFactory
+from tests.reflections.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +57,15 @@ def _final_note(author):
     return ReflectionFactory(author=author, status=Status.FINAL, finished_at=timezone.now())
 
 
-def _start(author, **_):
-    url = reverse("reflections:new")
-    return Case(author, url, {"meeting": ""}, {"meeting": "999999"}, Reflection.objects.count, url)
+# The first save of a new note, without JavaScript ("Save draft" in the editor
+# that "Write a reflection" opens), creates it.
+WRITE = {"text": "A first thought", "revision": "1"}
+
+
+def _write(author, **_):
+    url = reverse("reflections:create")
+    invalid = form_data(text="A first thought", emotional_cost="9")
+    return Case(author, url, WRITE, invalid, Reflection.objects.count, url)
 
 
 def _network_create(author, **_):
@@ -183,7 +190,7 @@ def _session(author, supervisor, **_):
 
 
 ENDPOINTS = {
-    "start": _start,
+    "write": _write,
     "network_create": _network_create,
     "member_create": _member_create,
     "meeting_create": _meeting_create,
@@ -257,11 +264,11 @@ def test_different_content_with_a_new_key_is_a_new_record(login, author):
 
 def test_the_same_content_after_the_window_is_a_new_record(login, author):
     client = login(author)
-    url = reverse("reflections:new")
-    client.post(url, keyed({"meeting": ""}, uuid.uuid4()))
+    url = reverse("reflections:create")
+    client.post(url, keyed(WRITE, uuid.uuid4()))
 
     with time_machine.travel(timezone.now() + RESUBMIT_WINDOW + timedelta(seconds=1)):
-        client.post(url, keyed({"meeting": ""}, uuid.uuid4()))
+        client.post(url, keyed(WRITE, uuid.uuid4()))
 
     assert Reflection.objects.filter(author=author).count() == 2
 
@@ -324,11 +331,11 @@ def test_a_refused_plain_post_that_redirects_keeps_the_key(login, author, superv
 
 
 def test_keys_are_per_person(login, author, colleague):
-    url = reverse("reflections:new")
+    url = reverse("reflections:create")
     key = uuid.uuid4()
 
-    login(author).post(url, keyed({"meeting": ""}, key))
-    again = login(colleague).post(url, keyed({"meeting": ""}, key))
+    login(author).post(url, keyed(WRITE, key))
+    again = login(colleague).post(url, keyed(WRITE, key))
 
     assert again.status_code == 302
     assert Reflection.objects.filter(author=author).count() == 1
@@ -346,10 +353,10 @@ def test_a_post_without_a_key_works_as_before(login, case):
 
 def test_a_malformed_key_is_ignored(login, author):
     client = login(author)
-    url = reverse("reflections:new")
+    url = reverse("reflections:create")
 
-    client.post(url, {"meeting": "", "form_key": "not-a-uuid"})
-    client.post(url, {"meeting": "", "form_key": "not-a-uuid"})
+    client.post(url, {**WRITE, "form_key": "not-a-uuid"})
+    client.post(url, {**WRITE, "form_key": "not-a-uuid"})
 
     assert Reflection.objects.count() == 2
     assert not FormSubmission.objects.exists()
@@ -357,16 +364,16 @@ def test_a_malformed_key_is_ignored(login, author):
 
 def test_a_duplicate_with_no_result_goes_back_to_the_page_it_came_from(login, author):
     key = uuid.uuid4()
-    FormSubmission.objects.create(user=author, key=key, path="/reflections/new/")
+    FormSubmission.objects.create(user=author, key=key, path="/reflections/new/edit/")
     client = login(author)
 
     page = client.post(
-        reverse("reflections:new"),
-        keyed({"meeting": ""}, key),
+        reverse("reflections:create"),
+        keyed(WRITE, key),
         HTTP_REFERER="http://testserver/reflections/",
     )
     elsewhere = client.post(
-        reverse("reflections:new"), keyed({"meeting": ""}, key), HTTP_REFERER="https://evil.test/"
+        reverse("reflections:create"), keyed(WRITE, key), HTTP_REFERER="https://evil.test/"
     )
 
     assert (page.status_code, page["Location"]) == (303, "http://testserver/reflections/")

@@ -1,0 +1,191 @@
+"""The team page's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils import timezone
+
+from pod_site.forms import DesignSystemMixin
+from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
+
+COMMON_TIME_ZONES = [
+    "Europe/London",
+    "Europe/Belfast",
+    "Europe/Dublin",
+    "Europe/Guernsey",
+    "Europe/Isle_of_Man",
+    "Europe/Jersey",
+]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    common = [zone for zone in COMMON_TIME_ZONES if zone in available_timezones()]
+    rest = sorted(available_timezones() - set(common))
+    return [(zone, zone.replace("_", " ")) for zone in [*common, *rest]]
+
+
+def team_people(team: Team) -> Any:
+    return User.objects.filter(memberships__team=team, is_active=True).distinct()
+
+
+class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        help_text="Used for digest emails and for grouping meetings by day and month.",
+    )
+
+    class Meta:
+        model = Team
+        fields = ["time_zone", "review_overdue_days", "monthly_supervision_minutes"]
+
+
+class RoleForm(DesignSystemMixin, forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "discipline"]
+        labels = {"user": "Person"}
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, instance=Membership(team=team), **kwargs)
+        self.fields["user"].queryset = team_people(team)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        held = Membership.objects.filter(
+            team=self.instance.team, user=data.get("user"), role=data.get("role")
+        )
+        if data.get("user") and held.exists():
+            raise forms.ValidationError("This person already holds this role in this team.")
+        return data
+
+
+class LinkForm(DesignSystemMixin, forms.ModelForm):
+    class Meta:
+        model = SupervisionLink
+        fields = ["supervisor", "supervisee", "since", "until"]
+        widgets = {
+            "since": forms.DateInput(attrs={"type": "date"}),
+            "until": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "until": "Leave empty for supervision with no end. For cover while a supervisor "
+            "is away, give the last day of cover: a person may have more than one "
+            "supervisor at a time.",
+        }
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = team_people(team)
+        self.fields["supervisor"].queryset = people.filter(
+            memberships__team=team, memberships__role=Role.SUPERVISOR
+        )
+        self.fields["supervisee"].queryset = people
+
+
+class EndLinkForm(DesignSystemMixin, forms.Form):
+    until = forms.DateField(
+        label="Last day of supervision",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, link: SupervisionLink, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.link = link
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until < self.link.since:
+            raise forms.ValidationError("The end date must not be before the start date.")
+        return until
+
+
+class GroupForm(DesignSystemMixin, forms.ModelForm):
+    class Meta:
+        model = IntervisionGroup
+        fields = ["name", "facilitator", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        kwargs.setdefault("instance", IntervisionGroup(team=team))
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = team_people(team)
+        self.fields["members"].queryset = team_people(team)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        taken = IntervisionGroup.objects.filter(team=self.instance.team, name=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This team already has a group with this name.")
+        return name
+
+
+class LeaverForm(DesignSystemMixin, forms.Form):
+    KEEP, ERASE = "keep", "erase"
+    notes = forms.ChoiceField(
+        label="Their notes",
+        choices=[
+            (KEEP, "Keep them, so the person can still ask for an export"),
+            (ERASE, "Erase them now (this cannot be undone)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Needed to erase: it is kept in the audit trail. Do not write about the notes.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("notes") == self.ERASE and not data.get("reason", "").strip():
+            self.add_error("reason", "Give a reason for erasing their notes.")
+        return data
+
+
+class InvitationForm(DesignSystemMixin, forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="Email address")
+    roles = forms.MultipleChoiceField(
+        label="Roles in the team", choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+    discipline = forms.ChoiceField(
+        choices=[("", "—"), *Discipline.choices],
+        required=False,
+        help_text="For a practitioner only.",
+    )
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    groups = forms.ModelMultipleChoiceField(
+        label="Intervision groups",
+        queryset=IntervisionGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = team_people(team).filter(
+            memberships__team=team, memberships__role=Role.SUPERVISOR
+        )
+        self.fields["groups"].queryset = team.intervision_groups.all()
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "This person already has an account: give them a role on the team page."
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        roles = data.get("roles") or []
+        if Role.PRACTITIONER in roles and not data.get("discipline"):
+            self.add_error("discipline", "Choose the practitioner's discipline.")
+        if Role.PRACTITIONER not in roles and data.get("discipline"):
+            self.add_error("discipline", "Only practitioners have a discipline.")
+        return data

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.team_list, name="team_list"),
+    path("<int:pk>/", views.team, name="team"),
+    path("<int:pk>/settings/", views.team_settings, name="settings"),
+    path("<int:pk>/roles/new/", views.role_add, name="role_add"),
+    path("<int:pk>/roles/<int:membership_pk>/end/", views.role_end, name="role_end"),
+    path("<int:pk>/supervision/new/", views.link_add, name="link_add"),
+    path("<int:pk>/supervision/<int:link_pk>/end/", views.link_end, name="link_end"),
+    path("<int:pk>/groups/new/", views.group_add, name="group_add"),
+    path("<int:pk>/groups/<int:group_pk>/", views.group_edit, name="group_edit"),
+    path("<int:pk>/people/<int:user_pk>/leaving/", views.leaver, name="leaver"),
+    path("<int:pk>/invitations/new/", views.invite, name="invite"),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+]

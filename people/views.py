@@ -1,0 +1,336 @@
+"""The team page: a team's leads, and admins, run the team here (people,
+roles, supervision, groups, settings, leavers, invitations). Everyone else gets
+404: to them the page does not exist. Each change is an audited function in
+people/changes.py or people/invitations.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from people import changes, invitations
+from people.forms import (
+    EndLinkForm,
+    GroupForm,
+    InvitationForm,
+    LeaverForm,
+    LinkForm,
+    RoleForm,
+    TeamSettingsForm,
+)
+from people.models import Invitation
+from pod_site.htmx import HtmxHttpRequest, form_status
+from security.submissions import submitted_once
+from teams.models import Membership, SupervisionLink, Team, User
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_active and (user.is_staff or user.is_superuser)
+
+
+def managed_teams(user: User) -> QuerySet[Team]:
+    """The teams a person runs from the team page: those they lead; admins, all."""
+    return Team.objects.all() if _is_admin(user) else user.led_teams()
+
+
+def _team(request: HtmxHttpRequest, pk: int) -> Team:
+    return get_object_or_404(managed_teams(request.user), pk=pk)
+
+
+def _to_team(team: Team, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("people:team", args=[team.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _form_page(
+    request: HtmxHttpRequest,
+    team: Team,
+    form: Any,
+    *,
+    title: str,
+    button: str,
+    creates: bool = False,
+    intro: str = "",
+    danger: bool = False,
+) -> HttpResponse:
+    context = {
+        "team": team,
+        "form": form,
+        "title": title,
+        "button": button,
+        "creates": creates,
+        "intro": intro,
+        "danger": danger,
+    }
+    return render(request, "people/form.html", context, status=form_status(form))
+
+
+@login_required
+@require_GET
+def team_list(request: HtmxHttpRequest) -> HttpResponse:
+    teams = list(managed_teams(request.user))
+    if not teams:
+        raise Http404
+    if len(teams) == 1:
+        return _to_team(teams[0])
+    return render(request, "people/team_list.html", {"teams": teams})
+
+
+@login_required
+@require_GET
+def team(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    memberships = (
+        Membership.objects.filter(team=team).select_related("user").order_by("user", "role")
+    )
+    people: dict[User, list[Membership]] = {}
+    for membership in memberships:
+        people.setdefault(membership.user, []).append(membership)
+    members = [user.pk for user in people]
+    links = (
+        SupervisionLink.objects.filter(supervisee_id__in=members)
+        .select_related("supervisor", "supervisee")
+        .order_by("supervisee", "-since")
+    )
+    context = {
+        "team": team,
+        "people": people.items(),
+        "links": links,
+        "current_links": set(
+            SupervisionLink.objects.current()
+            .filter(supervisee_id__in=members)
+            .values_list("pk", flat=True)
+        ),
+        "groups": team.intervision_groups.select_related("facilitator").prefetch_related("members"),
+        "invitations": team.invitations.select_related("user", "invited_by"),
+        "settings_form": TeamSettingsForm(instance=team),
+    }
+    return render(request, "people/team.html", context)
+
+
+@login_required
+@require_POST
+def team_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = TeamSettingsForm(request.POST, instance=team)
+    if form.is_valid():
+        changes.save_settings(form.instance, form.changed_data, request.user)
+        messages.success(request, "Team settings saved.")
+        return _to_team(team, "settings")
+    return _form_page(
+        request, _team(request, pk), form, title="Team settings", button="Save settings"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def role_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = RoleForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        membership = changes.add_role(form.save(commit=False), request.user)
+        messages.success(
+            request, f"{membership.user} is now {membership.get_role_display().lower()}."
+        )
+        return _to_team(team, "people")
+    return _form_page(
+        request, team, form, title="Give someone a role", button="Add the role", creates=True
+    )
+
+
+@login_required
+@require_POST
+def role_end(request: HtmxHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    membership = get_object_or_404(Membership.objects.filter(team=team), pk=membership_pk)
+    changes.end_role(membership, request.user)
+    messages.success(
+        request, f"{membership.user} is no longer {membership.get_role_display().lower()}."
+    )
+    return _to_team(team, "people")
+
+
+def _team_links(team: Team) -> QuerySet[SupervisionLink]:
+    return SupervisionLink.objects.filter(supervisee__memberships__team=team).distinct()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def link_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = LinkForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        changes.add_link(form.save(commit=False), team, request.user)
+        messages.success(request, "Supervision added.")
+        return _to_team(team, "supervision")
+    return _form_page(
+        request,
+        team,
+        form,
+        title="Add supervision",
+        button="Add supervision",
+        creates=True,
+        intro="A supervisor sees what a supervisee shares with them only while this "
+        "supervision is current: from its start until its end.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_end(request: HtmxHttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    link = get_object_or_404(_team_links(team), pk=link_pk)
+    form = EndLinkForm(request.POST or None, link=link)
+    if request.method == "POST" and form.is_valid():
+        changes.end_link(link, form.cleaned_data["until"], team, request.user)
+        messages.success(request, "Supervision end saved.")
+        return _to_team(team, "supervision")
+    return _form_page(
+        request,
+        team,
+        form,
+        title="End supervision",
+        button="Save the end date",
+        intro=f"{link}. After the last day, the supervisor no longer sees what was shared.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def group_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = GroupForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        group = changes.save_group(
+            form.save(commit=False), form.cleaned_data["members"], request.user
+        )
+        messages.success(request, f"Group {group.name} added.")
+        return _to_team(team, "groups")
+    return _form_page(
+        request, team, form, title="Add an intervision group", button="Add the group", creates=True
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HtmxHttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    group = get_object_or_404(team.intervision_groups.all(), pk=group_pk)
+    form = GroupForm(request.POST or None, team=team, instance=group)
+    if request.method == "POST" and form.is_valid():
+        changes.save_group(form.save(commit=False), form.cleaned_data["members"], request.user)
+        messages.success(request, f"Group {group.name} saved.")
+        return _to_team(team, "groups")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"Change {group.name}",
+        button="Save the group",
+        intro="Someone taken out of the group no longer sees what was shared with it.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leaver(request: HtmxHttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    person = get_object_or_404(
+        User.objects.filter(memberships__team=team, is_active=True)
+        .exclude(pk=request.user.pk)
+        .distinct(),
+        pk=user_pk,
+    )
+    form = LeaverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        erase = form.cleaned_data["notes"] == LeaverForm.ERASE
+        erased = changes.deactivate(
+            person,
+            team,
+            request.user,
+            erase_reason=form.cleaned_data["reason"].strip() if erase else "",
+        )
+        done = f"{person} can no longer sign in; their roles have ended."
+        if erase:
+            done += f" {erased} notes erased."
+        messages.success(request, done)
+        return _to_team(team, "people")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"{person} is leaving",
+        button="Deactivate the account",
+        danger=True,
+        intro="They will no longer be able to sign in, and every role, group and "
+        "supervision of theirs ends.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def invite(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    form = InvitationForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = invitations.invite(
+            team=team,
+            by=request.user,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            roles=data["roles"],
+            discipline=data["discipline"],
+            supervisor=data["supervisor"],
+            groups=list(data["groups"]),
+        )
+        messages.success(request, f"Invitation sent to {invitation.user.email}.")
+        return _to_team(team, "invitations")
+    return _form_page(
+        request,
+        team,
+        form,
+        title="Invite someone",
+        button="Send the invitation",
+        creates=True,
+        intro="They get an email with a link to choose their password. The link works once "
+        "and expires; you can send it again.",
+    )
+
+
+def _open_invitation(team: Team, invitation_pk: int) -> Invitation:
+    return get_object_or_404(team.invitations.open(), pk=invitation_pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HtmxHttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    invitation = _open_invitation(team, invitation_pk)
+    invitations.resend(invitation, request.user)
+    messages.success(
+        request,
+        f"Invitation sent again to {invitation.user.email}; the earlier link no longer works.",
+    )
+    return _to_team(team, "invitations")
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HtmxHttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    invitation = _open_invitation(team, invitation_pk)
+    invitations.withdraw(invitation, request.user)
+    messages.success(request, f"Invitation to {invitation.user.email} withdrawn.")
+    return _to_team(team, "invitations")
