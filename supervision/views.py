@@ -79,12 +79,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )[:10]
     group_shares = shares.filter(group__isnull=False).order_by("-shared_at")[:30]
     is_supervisor = request.user.is_supervisor
+    # Who is in each of my groups: the facilitator and the members, by name.
+    groups = list(
+        request.user.reflection_groups()
+        .select_related("facilitator")
+        .prefetch_related("members")
+        .order_by("name")
+    )
     context = {
         "awaiting": awaiting,
         "reviewed": reviewed,
         "group_shares": group_shares,
         "is_supervisor": is_supervisor,
-        "in_groups": request.user.reflection_groups().exists(),
+        "groups": groups,
+        "in_groups": bool(groups),
         "digest_form": digest_form_for(request.user, True) if is_supervisor else None,
     }
     return render(request, "supervision/inbox.html", context)

@@ -193,9 +193,13 @@ def test_the_inbox_with_group_markers_runs_a_fixed_number_of_queries(
     client = login(colleague)
 
     # session, user, supervisor role, awaiting count, reviewed, group shares (with
-    # their markers and groups in the same query): the same at 3 and 30.
-    with django_assert_num_queries(6):
-        client.get(reverse("supervision:inbox"))
+    # their markers and groups in the same query), my groups and their members:
+    # the same at 3 and 30.
+    with django_assert_num_queries(7):
+        content = client.get(reverse("supervision:inbox")).content.decode()
+    # The group as its members see it: facilitator and members by name.
+    assert f"facilitated by {group.facilitator}" in content
+    assert str(author) in content
 
 
 # The digest for everyone -----------------------------------------------------------
