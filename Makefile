@@ -102,7 +102,7 @@ BENCH_ENV := DEBUG=false SECRET_KEY=bench-only-not-a-secret SECURE_COOKIES=false
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BENCH_ENV) $(BIN)/python scripts/bench.py --seconds $(BENCH_SECONDS)
+	$(BENCH_ENV) $(BIN)/python devdata/bench.py --seconds $(BENCH_SECONDS)
 
 # Digests for 1,000 supervisors through Redis and ONE Celery worker (solo pool) to an
 # aiosmtpd server on 127.0.0.1 (docs/performance.md). A database and a Redis db of its own:
@@ -116,4 +116,4 @@ DIGEST_ENV := DEBUG=false SECRET_KEY=bench-only-not-a-secret SECURE_COOKIES=fals
 	DATABASE_URL=$(DIGEST_DATABASE_URL) REDIS_URL=$(DIGEST_REDIS_URL)
 
 bench-digests: $(INSTALLED)
-	$(DIGEST_ENV) $(BIN)/python scripts/bench_digests.py $(DIGEST_ARGS)
+	$(DIGEST_ENV) $(BIN)/python devdata/bench_digests.py $(DIGEST_ARGS)

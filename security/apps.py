@@ -15,5 +15,10 @@ class SecurityConfig(AppConfig):
         from security import sessions
 
         user_logged_in.connect(sessions.stamp_new_session, dispatch_uid="security.stamp_session")
+        from allauth.account.signals import user_logged_in as signed_in_through_pages
+
+        signed_in_through_pages.connect(
+            sessions.tell_of_new_sign_in, dispatch_uid="security.tell_of_new_sign_in"
+        )
         for signal in (authenticator_added, authenticator_removed):
             signal.connect(sessions.refresh_mfa_state, dispatch_uid="security.refresh_mfa")

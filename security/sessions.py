@@ -51,3 +51,13 @@ def refresh_mfa_state(sender: Any, request: HttpRequest, user: Any, **kwargs: An
     session = getattr(request, "session", None)
     if session is not None and getattr(request, "user", None) == user:
         record_mfa_state(session, user)
+
+
+def tell_of_new_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """After a sign-in through the sign-in pages (allauth's signal; not a test's
+    force_login): a content-free email, so someone whose password is used by
+    another person hears of it. A mail server that is down does not stop the
+    sign-in: the adapter logs the failure and carries on (teams/adapters.py)."""
+    from allauth.account.adapter import get_adapter
+
+    get_adapter(request).send_notification_mail("account/email/signed_in", user)

@@ -217,3 +217,31 @@ def test_every_allauth_email_has_our_three_templates(prefix, author):
     for part in (text, html):
         assert "203.0.113.9" not in part  # no IP address in an email
         assert "attacker.example.net" not in part
+
+
+def test_signing_in_sends_a_content_free_notice(client, marked, mailoutbox):
+    response = client.post(reverse("account_login"), {"login": marked.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    (email,) = mailoutbox
+    assert email.to == [marked.email]
+    assert email.subject.startswith("New sign-in to your account")
+    assert_in_our_voice(email)
+
+
+def test_a_test_or_admin_force_login_sends_nothing(client, author, mailoutbox):
+    client.force_login(author, backend="django.contrib.auth.backends.ModelBackend")
+
+    assert mailoutbox == []
+
+
+def test_sign_in_works_with_the_mail_server_down(client, author, mailoutbox, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.message.EmailMessage.send", refuse)
+
+    response = client.post(reverse("account_login"), {"login": author.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert mailoutbox == []
