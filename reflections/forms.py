@@ -150,7 +150,11 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
         return initial
 
     def principle_sections(self) -> list[dict[str, Any]]:
-        """Each principle with its prompts and its two bound fields, for the template."""
+        """Each principle with its prompts and its two bound fields, for the template.
+
+        A principle whose fields a (hand-made) partial request left out is not
+        shown: those fields were dropped from the form (EditFormMixin).
+        """
         return [
             {
                 "principle": principle,
@@ -160,6 +164,8 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
                 "self_disclosure": principle.slug == SELF_DISCLOSURE,
             }
             for principle in self.principles
+            if f"note_{principle.slug}" in self.fields
+            and f"presence_{principle.slug}" in self.fields
         ]
 
     def sections_sent(self) -> list[Principle]:

@@ -308,3 +308,14 @@ def test_a_retry_of_a_save_whose_answer_was_lost_is_not_a_conflict(login, author
     assert retry.json()["state"] == "saved"
     assert retry.json()["revision"] == 2
     assert draft.versions.count() == 1
+
+
+def test_an_invalid_partial_request_gets_a_clear_422_not_a_server_error(login, author, draft):
+    response = login(author).post(
+        reverse("reflections:edit", args=[draft.pk]),
+        {"text": "x" * 20_001, "revision": "1"},
+    )
+
+    assert response.status_code == 422
+    draft.refresh_from_db()
+    assert draft.text == "Saved first."
