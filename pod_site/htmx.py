@@ -30,7 +30,8 @@ class HtmxHttpRequest(HttpRequest):
 
 def wants_fragment(request: HtmxHttpRequest) -> bool:
     """True for an htmx request that swaps part of a page (not a history restore)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    htmx = getattr(request, "htmx", None)  # absent before HtmxMiddleware has run
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def render_page(

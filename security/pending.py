@@ -27,6 +27,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 
+from pod_site.htmx import wants_fragment
 from security.models import PENDING_POST_HOURS, PendingPost, token_digest
 
 SIGNED_OUT_MESSAGE = (
@@ -53,13 +54,12 @@ _SKIPPED_MODULES = {"allauth", "axes", "django", "pod_site", "security"}
 
 
 def wants_status(request: HttpRequest) -> bool:
-    """An htmx or fetch() request, which must get a status code, not a redirect."""
-    htmx = getattr(request, "htmx", None)
-    # htmx's history restore (Back, after a cache miss) loads a whole page: a
-    # redirect to the sign-in page is the right answer there.
-    if htmx and htmx.history_restore_request:
-        return False
-    return bool(htmx) or wants_json(request)
+    """An htmx or fetch() request, which must get a status code, not a redirect.
+
+    htmx's history restore (Back, after a cache miss) loads a whole page, so it
+    is not one (pod_site.htmx.wants_fragment): a redirect to sign-in is right there.
+    """
+    return wants_fragment(request) or wants_json(request)
 
 
 def wants_json(request: HttpRequest) -> bool:
