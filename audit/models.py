@@ -18,7 +18,9 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from teams.models import User
+    # Django's base class, not teams.User: the audit trail sits below every app
+    # whose changes it records, teams included (no import of an app above it).
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 
 class Action(models.TextChoices):
@@ -35,6 +37,16 @@ class Action(models.TextChoices):
     SESSION = "session", "Recorded a supervision session"
     SESSION_COMMENT = "session_comment", "Commented on a supervision session record"
     SESSION_CONFIRM = "session_confirm", "Confirmed a supervision session record"
+    IV_SESSION = "iv_session", "Recorded an intervision session"
+    IV_NOTES = "iv_notes", "Wrote an intervision session's notes"
+    IV_NOTES_READ = "iv_notes_read", "Read an intervision session's notes"
+    IV_SUMMARY = "iv_summary", "Drafted a summary for supervision"
+    IV_AGREE = "iv_agree", "Agreed a summary for supervision"
+    IV_SUMMARY_READ = "iv_summary_read", "Read a summary for supervision"
+    IV_RESPOND = "iv_respond", "Responded to a summary for supervision"
+    IV_REVIEW = "iv_review", "Marked a summary for supervision reviewed"
+    AGREEMENT = "agreement", "Changed an intervision group's agreement"
+    AGREEMENT_ACCEPT = "agreement_ok", "Accepted an intervision group's agreement"
     EXPORT = "export", "Exported data"
     ERASE = "erase", "Erased data"
     RETENTION = "retention", "Deleted reflections past the retention period"

@@ -17,6 +17,7 @@ from dashboards.queries import Period
 from dashboards.suppression import Figure
 from meetings.models import ActivityKind
 from principles.models import Principle
+from teams.models import IntervisionGroup
 
 # Chart geometry, in SVG user units (the SVGs scale to their container in CSS).
 BAR_CHART_WIDTH = 640
@@ -131,11 +132,16 @@ class Dashboard:
 
 def build(team_ids: Sequence[int], period: Period) -> Dashboard:
     """Every measure for these teams over the period: a fixed number of queries
-    (the rollup, continuity, the principles)."""
+    (the rollup, continuity, the principles, the teams' intervision groups)."""
     months = period.months()
     data = rollup.read(team_ids, months[0], months[-1])
     eligible, continuous = queries.continuity(team_ids, period)
     principles = list(Principle.objects.select_related("framework").order_by("framework", "order"))
+    groups = list(
+        IntervisionGroup.objects.filter(team_id__in=team_ids)
+        .order_by("team__name", "name", "pk")
+        .values_list("pk", "name", "team__name")
+    )
     labels = [_month_label(m) for m in months]
 
     def total(measure: str, category: str, only: Sequence[date] = months) -> int:
@@ -400,6 +406,85 @@ def build(team_ids: Sequence[int], period: Period) -> Dashboard:
                     suppression.median_of_histogram(days, "days"),
                 ),
             ],
+        )
+    )
+
+    # 9. Intervision sessions, by group.
+    def sessions(group_id: int, only: Sequence[date] = months) -> int:
+        return total(queries.INTERVISION_SESSIONS, str(group_id), only)
+
+    # A group is named with its team when the page covers more than one team
+    # (two teams may each have a group of the same name).
+    group_rows = [
+        (
+            name if len(team_ids) == 1 else f"{name} ({team_name})",
+            [
+                *(suppression.count(sessions(pk, [m])) for m in months),
+                suppression.count(sessions(pk)),
+            ],
+        )
+        for pk, name, team_name in groups
+    ]
+    sections.append(
+        Section(
+            slug="intervision-sessions",
+            title="Intervision sessions by group",
+            definition=(
+                "Sessions each of the team's intervision groups held, by month. A session "
+                "dated after today is scheduled, not held, and is not counted. This counts "
+                "only that a session took place: never who attended, nor anything said or "
+                "written in it."
+            ),
+            figures=[
+                (
+                    "Intervision sessions held",
+                    suppression.count(sum(sessions(pk) for pk, _, _ in groups)),
+                ),
+            ],
+            table=Table(
+                caption="Intervision sessions by group and month",
+                columns=[*labels, "Whole period"],
+                rows=group_rows,
+            )
+            if groups
+            else None,
+        )
+    )
+
+    # 10. Intervision summaries reviewed in supervision.
+    def summary_figures(only: Sequence[date]) -> list[Figure]:
+        agreed = total(queries.INTERVISION_SUMMARIES, "agreed", only)
+        reviewed = total(queries.INTERVISION_SUMMARIES, "reviewed", only)
+        return [
+            suppression.count(agreed),
+            suppression.count(reviewed),
+            suppression.share(reviewed, agreed),
+        ]
+
+    summary_monthly = [
+        (label, summary_figures([m])) for label, m in zip(labels, months, strict=True)
+    ]
+    summaries = summary_figures(months)
+    sections.append(
+        Section(
+            slug="intervision-review",
+            title="Intervision summaries reviewed in supervision",
+            definition=(
+                "Of the summaries for supervision that intervision groups agreed, the share "
+                "their supervisor has marked reviewed, by month of agreement. This counts only "
+                "that a summary was agreed and reviewed: never what it says, nor any response."
+            ),
+            figures=[
+                ("Summaries agreed", summaries[0]),
+                ("Marked reviewed", summaries[1]),
+                ("Share marked reviewed", summaries[2]),
+            ],
+            line_chart=line_chart([(label, figures[2]) for label, figures in summary_monthly]),
+            table=Table(
+                caption="Intervision summaries by month of agreement",
+                columns=["Agreed", "Marked reviewed", "Share marked reviewed"],
+                rows=summary_monthly,
+            ),
         )
     )
     return Dashboard(period=period, sections=sections)

@@ -10,6 +10,10 @@ continuity is not a sum of months, so the page asks it live (`continuity`).
 
 Whose reflections count for a team: those written by the team's peer
 practitioners and practitioners, so a person in two teams counts in both.
+
+Intervision counts for the team its group belongs to (teams.IntervisionGroup):
+only that a session was held, or that a summary was agreed and reviewed; never
+who attended, nor anything the group or its supervisor wrote.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import Activity, Network, NetworkMeeting, PractitionerAttendance
 from reflections.models import Disclosed, FeltSafe, PrincipleNote, Reflection
 from supervision.models import Response, Share
@@ -394,6 +399,61 @@ def supervision_rows(
     return rows
 
 
+# Measures 9 and 10: intervision ------------------------------------------------
+
+INTERVISION_SESSIONS = "intervision_sessions"
+INTERVISION_SUMMARIES = "intervision_summaries"
+
+
+def intervision_session_rows(
+    team_ids: Sequence[int] | None, period: Period | None, now: datetime
+) -> list[Row]:
+    """Intervision sessions held, by team, month and group (the category is the
+    group's id), in one query. A session dated after today (scheduled, not yet
+    held) does not count."""
+    rows = (
+        IntervisionSession.objects.filter(
+            _teams("group__team_id", team_ids),
+            _in("held_on", period, dates=True),
+            held_on__lte=timezone.localdate(now),
+        )
+        .annotate(team=F("group__team_id"), month=TruncMonth("held_on"))
+        .values("team", "month", "group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        (row["team"], _month(row["month"]), INTERVISION_SESSIONS, str(row["group_id"]), row["n"])
+        for row in rows
+    ]
+
+
+def intervision_summary_rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
+    """Summaries for supervision agreed by the group ("agreed") and, of those,
+    marked reviewed by a supervisor ("reviewed"), by team and month of
+    agreement, in one query. Only the two timestamps are read."""
+    rows = (
+        SupervisionSummary.objects.filter(
+            _teams("session__group__team_id", team_ids),
+            _in("agreed_at", period),
+            agreed_at__isnull=False,
+        )
+        .annotate(team=F("session__group__team_id"), month=TruncMonth("agreed_at"))
+        .values("team", "month")
+        .annotate(
+            agreed=Count("pk"),
+            reviewed=Count("pk", filter=Q(reviewed_at__isnull=False)),
+        )
+        .order_by()
+    )
+    result: list[Row] = []
+    for row in rows:
+        month = _month(row["month"])
+        result.append((row["team"], month, INTERVISION_SUMMARIES, "agreed", row["agreed"]))
+        result.append((row["team"], month, INTERVISION_SUMMARIES, "reviewed", row["reviewed"]))
+    return result
+
+
 def all_rows(team_ids: Sequence[int] | None, period: Period | None, now: datetime) -> list[Row]:
     """Every monthly measure, with rows for the same (team, month, measure,
     category) added together."""
@@ -404,6 +464,8 @@ def all_rows(team_ids: Sequence[int] | None, period: Period | None, now: datetim
         *principle_rows(team_ids, period),
         *disclosure_rows(team_ids, period),
         *supervision_rows(team_ids, period, now),
+        *intervision_session_rows(team_ids, period, now),
+        *intervision_summary_rows(team_ids, period),
     ):
         key = (team, month, measure, category)
         totals[key] = totals.get(key, 0) + value

@@ -10,7 +10,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db.models import Q
+
 from audit.models import AuditEvent
+from intervision.models import IntervisionSession, SupervisionSummary
 from reflections.models import Reflection
 from supervision.models import Response, SupervisionSession
 from teams.models import User
@@ -79,6 +82,30 @@ def everything_about(user: User) -> Iterator[str]:
         for s in SupervisionSession.objects.visible_to(user).select_related(
             "supervisor", "supervisee"
         )
+    )
+    yield ',\n"intervision_notes_i_wrote": '
+    # What they wrote as a note-taker or a group's supervisor, while they may still
+    # read it (the one rule of each model): a former member's go with their access.
+    yield from _json_array(
+        {"group": s.group.name, "held_on": s.held_on.isoformat(), "notes": s.notes}
+        for s in IntervisionSession.objects.notes_visible_to(user)
+        .filter(note_taker=user)
+        .exclude(notes="")
+        .select_related("group")
+    )
+    yield ',\n"supervision_summaries": '
+    yield from _json_array(
+        {
+            "group": m.session.group.name,
+            "session_held_on": m.session.held_on.isoformat(),
+            "themes": m.themes if m.drafted_by_id == user.pk else None,
+            "questions": m.questions if m.drafted_by_id == user.pk else None,
+            "agreed_at": m.agreed_at.isoformat() if m.agreed_at else None,
+            "response": m.response if m.responded_by_id == user.pk else None,
+        }
+        for m in SupervisionSummary.objects.visible_to(user)
+        .filter(Q(drafted_by=user) | Q(responded_by=user))
+        .select_related("session__group")
     )
     yield ',\n"meetings_attended": '
     yield from _json_array(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import (
     AgencyType,
     MemberAttendance,
@@ -28,7 +29,17 @@ from meetings.models import (
 from principles.models import Principle
 from reflections.models import Disclosed, Disclosure, PrincipleNote, Reflection, Status
 from supervision.models import Response, Share
-from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
+from teams.models import (
+    Discipline,
+    GroupAgreement,
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    Role,
+    SupervisionLink,
+    Team,
+    User,
+)
 
 DEMO_PASSWORD = "open-dialogue-demo"  # noqa: S105 (printed for people trying the demo)  # nosec B105
 DEMO_TEAM = "Riverside POD team"
@@ -170,6 +181,8 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
         _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
     if not Share.objects.filter(reflection__author__in=peers).exists():
         _seed_sharing(supervisor, group, peers, now, rng)
+    if not group.sessions.exists():
+        _seed_intervision(group, peers, supervisor, now, six_months_ago)
 
     return DemoSummary(
         users=User.objects.filter(email__in=[spec.email for spec in DEMO_PEOPLE]).count(),
@@ -262,6 +275,82 @@ def _seed_reflection(
             principle=principle,
             text=PRINCIPLE_NOTE_TEXTS.get(principle.slug, ""),
         )
+
+
+DEMO_AGREEMENT = {
+    "what_is_recorded": (
+        "The date, who came, the roles of the round and a few lines on the themes. "
+        "No names of the people in our networks."
+    ),
+    "who_may_read": "Those of us who were there, and our facilitator.",
+    "confidentiality_limits": (
+        "What is said stays in the group, unless someone's safety is at risk: then "
+        "we say so in the group first."
+    ),
+    "taken_to_supervision": (
+        "Only a summary of themes and questions, when everyone who was there agrees."
+    ),
+}
+
+
+@transaction.atomic
+def _seed_intervision(
+    group: IntervisionGroup,
+    peers: list[User],
+    supervisor: User,
+    now: datetime,
+    since: date,
+) -> None:
+    """The group's agreement, its supervisor, and three monthly sessions: the
+    oldest summary reviewed with a response, the latest awaiting review."""
+    facilitator = group.facilitator
+    agreement = GroupAgreement.write(group, facilitator, quorum=None, **DEMO_AGREEMENT)
+    for peer in peers:
+        agreement.accept(peer)
+    GroupSupervisionLink.objects.get_or_create(
+        group=group, supervisor=supervisor, defaults={"since": since}
+    )
+    shared = list(group.shares.order_by("shared_at"))
+    for months_ago in (2, 1, 0):
+        held_on = (now - timedelta(days=30 * months_ago + 3)).date()
+        presenter, note_taker = peers[months_ago % 2], peers[(months_ago + 1) % 2]
+        session = IntervisionSession(
+            group=group,
+            held_on=held_on,
+            duration=90,
+            presenter=presenter,
+            facilitator=facilitator,
+            note_taker=note_taker,
+        )
+        brought = [share for share in shared if share.reflection.author_id == presenter.pk]
+        session.record(facilitator, peers, brought[:1])
+        session.write_notes(
+            note_taker,
+            "We listened to how it felt to stay with silence in a first meeting, and "
+            "to when sharing one's own story helped and when it did not.",
+            session.revision,
+        )
+        summary = SupervisionSummary.draft(
+            session,
+            note_taker,
+            "Pacing self-disclosure in first meetings; holding silence.",
+            "How do we know when a disclosure is for the network and not for us?",
+        )
+        for peer in peers:
+            summary.agree(peer)
+        if months_ago == 2:
+            summary.respond(supervisor, "Let us take the pacing question to our next session.")
+            summary.mark_reviewed(supervisor)
+        # Dated as the story goes: agreed two days after the session, reviewed later.
+        agreed_at = datetime.combine(held_on + timedelta(days=2), time(17), tzinfo=now.tzinfo)
+        SupervisionSummary.objects.filter(pk=summary.pk).update(
+            agreed_at=min(agreed_at, now), agreed_on=min(agreed_at, now).date()
+        )
+        if summary.reviewed_at:
+            SupervisionSummary.objects.filter(pk=summary.pk).update(
+                reviewed_at=agreed_at + timedelta(days=3),
+                responded_at=agreed_at + timedelta(days=3),
+            )
 
 
 @transaction.atomic

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from data_rights.erasure import erase_reflections_of
-from teams.models import IntervisionGroup, Membership, SupervisionLink, Team, User
+from teams.models import (
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    SupervisionLink,
+    Team,
+    User,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -88,10 +95,49 @@ def save_group(group: IntervisionGroup, members: Iterable[User], by: User) -> In
     return group
 
 
+def _group_change(by: User, link: GroupSupervisionLink, **detail: object) -> None:
+    AuditEvent.objects.record(
+        by,
+        Action.TEAM_CHANGE,
+        detail={"team_id": link.group.team_id, "group_id": link.group_id, **detail},
+    )
+
+
+@transaction.atomic
+def add_group_link(link: GroupSupervisionLink, by: User) -> GroupSupervisionLink:
+    """A supervisor for an intervision group, from `since` (until `until`)."""
+    link.save()
+    _group_change(
+        by,
+        link,
+        change="group_link_added",
+        link_id=link.pk,
+        supervisor_id=link.supervisor_id,
+        since=link.since.isoformat(),
+        until=link.until.isoformat() if link.until else None,
+    )
+    return link
+
+
+@transaction.atomic
+def end_group_link(link: GroupSupervisionLink, until: date, by: User) -> None:
+    link.until = until
+    link.save(update_fields=["until"])
+    _group_change(
+        by,
+        link,
+        change="group_link_ended",
+        link_id=link.pk,
+        supervisor_id=link.supervisor_id,
+        until=until.isoformat(),
+    )
+
+
 @transaction.atomic
 def deactivate(person: User, team: Team, by: User, *, erase_reason: str = "") -> int:
     """A leaver: the account is deactivated, every role and group membership ends,
-    and current supervision links end yesterday (or on their start, if that is today).
+    and current supervision links, of people and of intervision groups, end
+    yesterday (or on their start, if that is today).
     Their notes are kept for them to export, or erased with a reason (audited there).
     Returns the number of notes erased."""
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -99,7 +145,8 @@ def deactivate(person: User, team: Team, by: User, *, erase_reason: str = "") ->
     person.memberships.all().delete()
     person.intervision_groups.clear()
     links = SupervisionLink.objects.current().filter(Q(supervisor=person) | Q(supervisee=person))
-    for link in links:
+    group_links = GroupSupervisionLink.objects.current().filter(supervisor=person)
+    for link in [*links, *group_links]:
         link.until = max(link.since, yesterday)
         link.save(update_fields=["until"])
     person.is_active = False

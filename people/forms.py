@@ -9,7 +9,16 @@ from django import forms
 from django.utils import timezone
 
 from pod_site.forms import DesignSystemMixin
-from teams.models import Discipline, IntervisionGroup, Membership, Role, SupervisionLink, Team, User
+from teams.models import (
+    Discipline,
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    Role,
+    SupervisionLink,
+    Team,
+    User,
+)
 
 COMMON_TIME_ZONES = [
     "Europe/London",
@@ -85,14 +94,54 @@ class LinkForm(DesignSystemMixin, forms.ModelForm):
         self.fields["supervisee"].queryset = people
 
 
+class GroupLinkForm(DesignSystemMixin, forms.ModelForm):
+    """A supervisor for an intervision group: they see the summaries the group
+    agrees to share while the link is current (GroupSupervisionLink)."""
+
+    class Meta:
+        model = GroupSupervisionLink
+        fields = ["supervisor", "since", "until"]
+        widgets = {
+            "since": forms.DateInput(attrs={"type": "date"}),
+            "until": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "supervisor": "Someone with a supervisor role in this team.",
+            "until": "Leave empty for supervision with no end. For cover while a supervisor "
+            "is away, give the last day of cover: a group may have more than one "
+            "supervisor at a time.",
+        }
+
+    def __init__(self, *args: Any, group: IntervisionGroup, **kwargs: Any) -> None:
+        super().__init__(*args, instance=GroupSupervisionLink(group=group), **kwargs)
+        self.fields["supervisor"].queryset = team_people(group.team).filter(
+            memberships__team=group.team, memberships__role=Role.SUPERVISOR
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The group is not a field of the form, so the model's unique start is
+        # checked here rather than by validate_constraints.
+        taken = GroupSupervisionLink.objects.filter(
+            group=self.instance.group, supervisor=data.get("supervisor"), since=data.get("since")
+        )
+        if data.get("supervisor") and data.get("since") and taken.exists():
+            raise forms.ValidationError("This supervision already starts on this date.")
+        return data
+
+
 class EndLinkForm(DesignSystemMixin, forms.Form):
+    """The last day of a supervision link, of a person or of a group."""
+
     until = forms.DateField(
         label="Last day of supervision",
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, link: SupervisionLink, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, link: SupervisionLink | GroupSupervisionLink, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.link = link
 

@@ -14,6 +14,16 @@ urlpatterns = [
     path("<int:pk>/supervision/<int:link_pk>/end/", views.link_end, name="link_end"),
     path("<int:pk>/groups/new/", views.group_add, name="group_add"),
     path("<int:pk>/groups/<int:group_pk>/", views.group_edit, name="group_edit"),
+    path(
+        "<int:pk>/groups/<int:group_pk>/supervision/new/",
+        views.group_link_add,
+        name="group_link_add",
+    ),
+    path(
+        "<int:pk>/groups/<int:group_pk>/supervision/<int:link_pk>/end/",
+        views.group_link_end,
+        name="group_link_end",
+    ),
     path("<int:pk>/people/<int:user_pk>/leaving/", views.leaver, name="leaver"),
     path("<int:pk>/invitations/new/", views.invite, name="invite"),
     path(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from people import changes, invitations
 from people.forms import (
     EndLinkForm,
     GroupForm,
+    GroupLinkForm,
     InvitationForm,
     LeaverForm,
     LinkForm,
@@ -28,7 +29,14 @@ from people.forms import (
 from people.models import Invitation
 from pod_site.htmx import HtmxHttpRequest, form_status
 from security.submissions import submitted_once
-from teams.models import Membership, SupervisionLink, Team, User
+from teams.models import (
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    SupervisionLink,
+    Team,
+    User,
+)
 
 
 def _is_admin(user: User) -> bool:
@@ -107,11 +115,24 @@ def team(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             .filter(supervisee_id__in=members)
             .values_list("pk", flat=True)
         ),
-        "groups": team.intervision_groups.select_related("facilitator").prefetch_related("members"),
+        "groups": team.intervision_groups.select_related("facilitator").prefetch_related(
+            "members", Prefetch("supervision_links", queryset=_group_links_with_current())
+        ),
         "invitations": team.invitations.select_related("user", "invited_by"),
         "settings_form": TeamSettingsForm(instance=team),
     }
     return render(request, "people/team.html", context)
+
+
+def _group_links_with_current() -> QuerySet[GroupSupervisionLink]:
+    """A group's supervisors, latest first, each with `is_current` (the model's
+    own rule, GroupSupervisionLink.objects.current)."""
+    current = GroupSupervisionLink.objects.current().filter(pk=OuterRef("pk"))
+    return (
+        GroupSupervisionLink.objects.select_related("supervisor")
+        .annotate(is_current=Exists(current))
+        .order_by("-since", "pk")
+    )
 
 
 @login_required
@@ -237,6 +258,59 @@ def group_edit(request: HtmxHttpRequest, pk: int, group_pk: int) -> HttpResponse
         title=f"Change {group.name}",
         button="Save the group",
         intro="Someone taken out of the group no longer sees what was shared with it.",
+    )
+
+
+def _team_group(team: Team, group_pk: int) -> IntervisionGroup:
+    return get_object_or_404(team.intervision_groups.select_related("team"), pk=group_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def group_link_add(request: HtmxHttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    """A supervisor for one of the team's intervision groups."""
+    team = _team(request, pk)
+    group = _team_group(team, group_pk)
+    form = GroupLinkForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        link = changes.add_group_link(form.save(commit=False), request.user)
+        messages.success(request, f"{link.supervisor} now supervises {group.name}.")
+        return _to_team(team, "groups")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"Add a supervisor for {group.name}",
+        button="Add supervision",
+        creates=True,
+        intro="The supervisor sees the summaries the group agrees to take to supervision "
+        "while this supervision is current, and nothing else of the group: not its "
+        "sessions, its notes or what its members shared with it.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_link_end(request: HtmxHttpRequest, pk: int, group_pk: int, link_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    group = _team_group(team, group_pk)
+    link = get_object_or_404(
+        group.supervision_links.select_related("supervisor", "group"), pk=link_pk
+    )
+    form = EndLinkForm(request.POST or None, link=link)
+    if request.method == "POST" and form.is_valid():
+        changes.end_group_link(link, form.cleaned_data["until"], request.user)
+        messages.success(request, "Supervision end saved.")
+        return _to_team(team, "groups")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"End {link.supervisor}'s supervision of {group.name}",
+        button="Save the end date",
+        intro="After the last day, the supervisor no longer sees the group's summaries, "
+        "including those agreed before.",
     )
 
 

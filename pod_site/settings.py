@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "meetings",
     "principles",
     "reflections",
+    "intervision",
     "supervision",
     "audit",
     "dashboards",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("networks/", include("meetings.urls")),
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
+    path("intervision/", include("intervision.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("teams/", include("people.urls")),
     path("my-data.json", data_rights_views.my_data, name="my_data"),

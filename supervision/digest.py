@@ -3,8 +3,10 @@
 Supervisors get it weekly unless they choose otherwise; practitioners, group
 members and facilitators only when they choose it (DigestPreference: no digest
 by default, private by default). A supervisor's digest counts their review queue
-and the groups they facilitate; anyone else's counts the groups they are in. Everyone's
-counts the responses and reviews on their own notes since the last digest.
+and the groups they facilitate, and the summaries the intervision groups they
+supervise have agreed to take to supervision; anyone else's counts the groups they
+are in. Everyone's counts the responses and reviews on their own notes since the
+last digest.
 
 Plain functions, no Celery: supervision/tasks.py calls them from a worker, and
 `manage.py send_digests` calls them in-process.
@@ -22,8 +24,9 @@ and sends nothing more once `sent_at` is set.
 What a digest counts is what the supervisor may see now: shares through
 `Share.objects.received_by` (the one rule for shares: a supervision link that
 has started and not ended, current group membership, the facilitator) and
-responses through `Response.objects.visible_to`. A former supervisor's digest
-counts nothing of their former supervisees'.
+responses through `Response.objects.visible_to`, intervision summaries through
+`SupervisionSummary.objects.for_supervisor`. A former supervisor's digest counts
+nothing of their former supervisees' or former groups'.
 
 A digest carries counts, ages in days and a link to the inbox. Never note
 text, a network reference, a network member's name, a disclosure detail or the
@@ -49,6 +52,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from intervision.models import SupervisionSummary
 from supervision.models import DigestDelivery, Frequency, Response, Share
 from teams.models import Membership, Role, User
 
@@ -91,6 +95,10 @@ class Digest:
     is_supervisor: bool = True
     my_new_responses: int = 0
     my_new_reviews: int = 0
+    # A supervisor's: summaries from the intervision groups they supervise,
+    # agreed and not yet reviewed, and those agreed since the last digest.
+    summaries_awaiting_review: int = 0
+    summaries_newly_agreed: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -102,6 +110,8 @@ class Digest:
             or self.intervision_responses
             or self.my_new_responses
             or self.my_new_reviews
+            or self.summaries_awaiting_review
+            or self.summaries_newly_agreed
         )
 
 
@@ -218,6 +228,8 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
       over the last period when none was sent.
     - intervision_*: for the groups they facilitate only, the notes shared to
       those groups and the responses there since then (not their own).
+    - summaries_*: a supervisor's, for the groups they supervise now: agreed
+      summaries not yet reviewed, and those agreed since then.
     """
     _, frequency = _supervisor_settings(supervisor)
     since = (
@@ -266,6 +278,18 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
         .filter(reflection__author=supervisor, reviewed_at__gt=since, reviewed_at__lte=now)
         .count()
     )
+    summaries = {"awaiting": 0, "agreed": 0}
+    if is_supervisor:
+        # The one rule for summaries decides what counts (for_supervisor): agreed,
+        # of a group they supervise now, and were supervising when it was agreed.
+        summaries = (
+            SupervisionSummary.objects.for_supervisor(supervisor, on=today)
+            .filter(agreed_at__lte=now)
+            .aggregate(
+                awaiting=Count("pk", filter=Q(reviewed_at__isnull=True)),
+                agreed=Count("pk", filter=Q(agreed_at__gt=since)),
+            )
+        )
     oldest = mine["oldest"]
     return Digest(
         frequency=frequency.value,
@@ -280,6 +304,8 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
         is_supervisor=is_supervisor,
         my_new_responses=my_new_responses,
         my_new_reviews=my_new_reviews,
+        summaries_awaiting_review=summaries["awaiting"],
+        summaries_newly_agreed=summaries["agreed"],
     )
 
 

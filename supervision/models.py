@@ -62,7 +62,7 @@ class ShareQuerySet(models.QuerySet["Share"]):
         supervises_author = SupervisionLink.objects.current(on).filter(
             supervisor=user, supervisee=OuterRef("reflection__author")
         )
-        in_group = IntervisionGroup.objects.joined_by(user).filter(pk=OuterRef("group_id"))
+        in_group = IntervisionGroup.objects.open_to(user).filter(pk=OuterRef("group_id"))
         recipient = _active(on) & (
             (Q(supervisor=user) & Exists(supervises_author)) | Exists(in_group)
         )

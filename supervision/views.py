@@ -3,12 +3,14 @@
 Shares are reached only through `Share.objects.visible_to(user)` (its
 recipient part `received_by`), threads through `Response.objects.visible_to`,
 sessions through `SupervisionSession.objects.visible_to` and the author's own
-notes through `Reflection.objects.mine(user)`: anything else answers 404, the
-same as what does not exist. Every read of a note by someone other than its
-author, and every share, revoke, response and review, is a model method that
-writes its AuditEvent (Share.read_by, Reflection.share_with, Share.revoke,
-Share.respond, Share.mark_reviewed, Reflection.add_addendum); no view writes an
-audit row itself. No view here talks to the broker: digests are built later
+notes through `Reflection.objects.mine(user)`, and the inbox lists intervision
+summaries through `SupervisionSummary.objects.for_supervisor` (their page is in
+intervision/views.py): anything else answers 404, the same as what does not
+exist. Every read of a note by someone other than its author, and every share,
+revoke, response and review, is a model method that writes its AuditEvent
+(Share.read_by, Reflection.share_with, Share.revoke, Share.respond,
+Share.mark_reviewed, Reflection.add_addendum); no view writes an audit row
+itself. No view here talks to the broker: digests are built later
 from database state (supervision/digest.py).
 """
 
@@ -18,11 +20,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, OuterRef, Prefetch, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import Action, AuditEvent
+from intervision.models import SupervisionSummary
 from pod_site.htmx import HtmxHttpRequest, render_page, wants_fragment
 from reflections.models import Reflection, Status
 from security.submissions import keep_key_usable, submitted_once
@@ -47,6 +53,10 @@ from supervision.notifications import mark_seen, with_recipient_news
 from teams.models import monthly_supervision_minutes
 
 INBOX_PAGE_SIZE = 20
+# Summaries from intervision groups in the inbox: the longest waiting, and the
+# last few reviewed. Agreed summaries come a few a month per group.
+SUMMARIES_SHOWN = 30
+SUMMARIES_REVIEWED_SHOWN = 5
 SHARE_LIST_RELATED = (
     "reflection__meeting__network",
     "reflection__author",
@@ -65,10 +75,46 @@ def _recipient_shares(request: HttpRequest):
     return with_recipient_news(shares, request.user)
 
 
+def _summaries_for(user) -> dict[str, object]:
+    """Summaries from the intervision groups I supervise, for the inbox: those
+    waiting for my review (longest waiting first), each marked `is_new` until I
+    open it after it was agreed, and the last few reviewed. Two queries; the
+    list shows no themes or questions (reading them is audited on their page)."""
+    # "New": no read of this summary by me since it was agreed
+    # (SupervisionSummary.read_by audits every read but the drafter's own).
+    opened = (
+        AuditEvent.objects.filter(
+            actor=user, action=Action.IV_SUMMARY_READ, at__gte=OuterRef("agreed_at")
+        )
+        .annotate(opened_id=Cast(KT("detail__summary_id"), IntegerField()))
+        .filter(opened_id=OuterRef("pk"))
+    )
+    awaiting = list(
+        SupervisionSummary.objects.awaiting_review_by(user)
+        .select_related("session__group__team")
+        .annotate(opened=Exists(opened))
+        .order_by("agreed_at", "pk")[: SUMMARIES_SHOWN + 1]
+    )
+    for summary in awaiting:
+        summary.is_new = not summary.opened and summary.drafted_by_id != user.pk
+    reviewed = (
+        SupervisionSummary.objects.for_supervisor(user)
+        .filter(reviewed_at__isnull=False)
+        .select_related("session__group__team", "reviewed_by")
+        .order_by("-reviewed_at")[:SUMMARIES_REVIEWED_SHOWN]
+    )
+    return {
+        "summaries_awaiting": awaiting[:SUMMARIES_SHOWN],
+        "summaries_more": len(awaiting) > SUMMARIES_SHOWN,
+        "summaries_reviewed": list(reviewed),
+    }
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """What awaits me: notes shared with me as supervisor, and my intervision groups'."""
+    """What awaits me: notes shared with me as supervisor, summaries from the
+    intervision groups I supervise, and my intervision groups' notes."""
     shares = _recipient_shares(request)
     awaiting = Paginator(
         shares.filter(supervisor=request.user).awaiting_review().with_overdue_limit().inbox_order(),
@@ -94,6 +140,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "in_groups": bool(groups),
         "digest_form": digest_form_for(request.user, True) if is_supervisor else None,
+        **(_summaries_for(request.user) if is_supervisor else {}),
     }
     return render(request, "supervision/inbox.html", context)
 

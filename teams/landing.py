@@ -28,6 +28,9 @@ INBOX = "supervision:inbox"
 DASHBOARD = "dashboards:dashboard"
 
 SESSION_KEY = "role_pages"
+# Whether the person is in (or facilitates) an intervision group: the menu's
+# "Intervision" item, worked out at sign-in like the role pages.
+GROUPS_KEY = "in_intervision_group"
 
 
 class RolePage(NamedTuple):
@@ -85,6 +88,7 @@ def remember_role_pages(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
     if request is None or not hasattr(request, "session"):
         return
     request.session[SESSION_KEY] = role_pages(user)
+    request.session[GROUPS_KEY] = user.reflection_groups().exists()
 
 
 def switcher(request: HttpRequest) -> list[RolePage]:
@@ -102,15 +106,25 @@ def switcher(request: HttpRequest) -> list[RolePage]:
 
 
 def role_nav(request: HttpRequest) -> dict[str, object]:
-    """Context processor: the "Your roles" links, and whether the menu offers
-    My practice (to people who practise, or who hold no role yet). Lazy, and
+    """Context processor: the "Your roles" links, whether the menu offers
+    My practice (to people who practise, or who hold no role yet) and whether it
+    offers Intervision (to members and facilitators of a group). Lazy, and
     from the session, so no page pays a query for them."""
 
     def offers_practice() -> bool:
         pages = getattr(request, "session", {}).get(SESSION_KEY)
         return not pages or PRACTICE in pages
 
+    def in_groups() -> bool:
+        # From the session; a session from before this was kept asks once a page.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        known = getattr(request, "session", {}).get(GROUPS_KEY)
+        return user.reflection_groups().exists() if known is None else bool(known)
+
     return {
         "role_pages": SimpleLazyObject(lambda: switcher(request)),
         "offers_practice": SimpleLazyObject(offers_practice),
+        "in_intervision_group": SimpleLazyObject(in_groups),
     }

@@ -8,17 +8,19 @@ role is a Membership row, not a field on the user.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from audit.models import Action, AuditEvent
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -292,6 +294,23 @@ class IntervisionGroupQuerySet(models.QuerySet["IntervisionGroup"]):
         )
         return self.filter(Q(facilitator=user) | models.Exists(member))
 
+    def open_to(self, user: User) -> IntervisionGroupQuerySet:
+        """The one rule for a group's records (the notes shared with it, its
+        intervision sessions and their summaries): its facilitator, and each
+        current member who has accepted the group's agreement as it stands now.
+        A group that has not written its agreement yet is open to its members as
+        before; once it has one, a new member (or everyone, after a change)
+        accepts it first (docs/architecture.md, "Intervision")."""
+        if not user.is_authenticated:
+            return self.none()
+        accepted = AgreementAcceptance.objects.filter(
+            agreement__group=models.OuterRef("pk"),
+            user=user,
+            version=models.OuterRef("agreement__version"),
+        )
+        agreed = Q(agreement__isnull=True) | models.Exists(accepted)
+        return self.joined_by(user).filter(Q(facilitator=user) | agreed)
+
 
 class IntervisionGroup(models.Model):
     """Peers reflecting together on each other's practice, with a facilitator."""
@@ -333,6 +352,190 @@ class IntervisionGroup(models.Model):
             Membership.objects.filter(team_id=self.team_id).values_list("user_id", flat=True)
         )
         return [user for user in users if user.pk not in in_team]
+
+    def is_open_to(self, user: User) -> bool:
+        return IntervisionGroup.objects.open_to(user).filter(pk=self.pk).exists()
+
+    def needs_acceptance_from(self, user: User) -> bool:
+        """A current member who has not accepted the agreement as it stands now."""
+        return (
+            user.is_authenticated
+            and self.facilitator_id != user.pk
+            and self.members.filter(pk=user.pk).exists()
+            and not self.is_open_to(user)
+        )
+
+    def current_supervisors(self, on: date | None = None) -> models.QuerySet[User]:
+        """The supervisors linked to this group now (GroupSupervisionLink)."""
+        links = self.supervision_links.current(on)
+        return User.objects.filter(pk__in=links.values("supervisor_id"))
+
+
+AGREEMENT_LIMIT = 2_000
+
+
+class GroupAgreement(models.Model):
+    """What an intervision group agrees about its own records, in its own words.
+
+    Changing it raises `version`; every member then accepts it again before they
+    see the group's records (IntervisionGroup.objects.open_to). Not note text: it
+    says what is recorded and who may read it, and it is shown to every member."""
+
+    group = models.OneToOneField(
+        IntervisionGroup, on_delete=models.CASCADE, related_name="agreement"
+    )
+    what_is_recorded = models.TextField(
+        max_length=AGREEMENT_LIMIT,
+        help_text="What the group writes down about its sessions, and what it does not.",
+    )
+    who_may_read = models.TextField(
+        max_length=AGREEMENT_LIMIT, help_text="Who may read the group's records."
+    )
+    confidentiality_limits = models.TextField(
+        "limits of confidentiality",
+        max_length=AGREEMENT_LIMIT,
+        help_text="When something said in the group would be taken outside it.",
+    )
+    taken_to_supervision = models.TextField(
+        "what would be taken to supervision",
+        max_length=AGREEMENT_LIMIT,
+        help_text="What the group shares with its supervisor, and how it decides.",
+    )
+    quorum = models.PositiveSmallIntegerField(
+        "members who must agree a summary",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=(
+            "How many of those who attended a session must agree its summary before "
+            "the supervisor sees it. Leave empty for everyone who attended."
+        ),
+    )
+    version = models.PositiveIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.group.name} (version {self.version})"
+
+    TERMS = ("what_is_recorded", "who_may_read", "confidentiality_limits", "taken_to_supervision")
+
+    def accepted_by(self, user: User) -> bool:
+        return self.acceptances.filter(user=user, version=self.version).exists()
+
+    @classmethod
+    @transaction.atomic
+    def write(cls, group: IntervisionGroup, by: User, **terms: Any) -> GroupAgreement:
+        """The group's facilitator writes or changes the agreement. A change to its
+        terms (not only the quorum) raises the version: every member accepts again.
+        The facilitator's own acceptance is recorded with it."""
+        if by.pk != group.facilitator_id:
+            raise ValidationError("Only the group's facilitator changes its agreement.")
+        agreement = cls.objects.select_for_update().filter(group=group).first()
+        if agreement is None:
+            agreement = cls(group=group)
+        elif any(getattr(agreement, term) != terms.get(term) for term in cls.TERMS):
+            agreement.version += 1
+        for name, value in terms.items():
+            setattr(agreement, name, value)
+        agreement.changed_at, agreement.changed_by = timezone.now(), by
+        agreement.full_clean()
+        agreement.save()
+        agreement.accept(by)
+        AuditEvent.objects.record(
+            by, Action.AGREEMENT, detail={"group_id": group.pk, "version": agreement.version}
+        )
+        return agreement
+
+    @transaction.atomic
+    def accept(self, by: User) -> bool:
+        """A member (or the facilitator) accepts the agreement as it stands; False
+        if they already had."""
+        group = self.group
+        if by.pk != group.facilitator_id and not group.members.filter(pk=by.pk).exists():
+            raise ValidationError("Only the group's members accept its agreement.")
+        _, created = AgreementAcceptance.objects.get_or_create(
+            agreement=self, user=by, version=self.version
+        )
+        if created:
+            AuditEvent.objects.record(
+                by,
+                Action.AGREEMENT_ACCEPT,
+                detail={"group_id": group.pk, "version": self.version},
+            )
+        return created
+
+
+class AgreementAcceptance(models.Model):
+    """A member accepted one version of their group's agreement, on a date."""
+
+    agreement = models.ForeignKey(
+        GroupAgreement, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreements_accepted"
+    )
+    version = models.PositiveIntegerField()
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "user", "version"], name="accept_agreement_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted version {self.version}"
+
+
+class GroupSupervisionLink(models.Model):
+    """A supervisor who reviews the summaries an intervision group agrees to share,
+    from one date, until another or for now (like SupervisionLink for a person)."""
+
+    group = models.ForeignKey(
+        IntervisionGroup, on_delete=models.CASCADE, related_name="supervision_links"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_supervision_links"
+    )
+    since = models.DateField(default=timezone.localdate)
+    until = models.DateField(null=True, blank=True)
+
+    objects = SupervisionLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "-since"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="group_supervision_until_after_since",
+                violation_error_message="The end date must not be before the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "supervisor", "since"],
+                name="group_supervision_unique_start",
+                violation_error_message="This supervision already starts on this date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.group.name}"
+
+    def clean(self) -> None:
+        if (
+            self.supervisor_id
+            and self.group_id
+            and not Membership.objects.filter(
+                user_id=self.supervisor_id, team_id=self.group.team_id, role=Role.SUPERVISOR
+            ).exists()
+        ):
+            raise ValidationError(
+                {"supervisor": "This person does not hold a supervisor role in the team."}
+            )
 
 
 # Team settings that apply to a person ----------------------------------------

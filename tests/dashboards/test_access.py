@@ -145,7 +145,7 @@ def test_the_dashboard_runs_the_same_queries_at_any_size(
     client = login(team_lead)
 
     # session, user, my teams, the rollup, continuity, the principles, the
-    # rollup's freshness: the same at 3 and 30 networks.
-    with django_assert_num_queries(7):
+    # intervision groups, the rollup's freshness: the same at 3 and 30 networks.
+    with django_assert_num_queries(8):
         response = client.get(PAGE, {"period": "12"})
     assert response.status_code == 200

@@ -33,6 +33,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import NetworkMember
 from people.models import Invitation
 from principles.models import Principle
@@ -40,7 +41,14 @@ from reflections.models import Disclosure, PrincipleNote, Status
 from security.mfa import has_totp, must_use_mfa
 from supervision.digest import build_digest
 from supervision.models import Addendum, Response, Share, SupervisionSession
-from teams.models import IntervisionGroup, Membership, Role, SupervisionLink
+from teams.models import (
+    GroupAgreement,
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    Role,
+    SupervisionLink,
+)
 from tests.factories import (
     NetworkFactory,
     NetworkMeetingFactory,
@@ -125,6 +133,7 @@ def practising_anywhere():
 
 
 RUNS_TEAM = {"team_lead", "admin"}
+IN_GROUP = frozenset({"author", "intervision_peer"})
 
 
 def url(name: str, *keys: str) -> Callable[[World], str]:
@@ -235,6 +244,59 @@ ROUTES: dict[str, Route] = {
         method="post",
         data={"frequency": "daily"},
     ),
+    # Intervision: the group's own record. Its list is everyone's own; a group's
+    # page is its members' and facilitator's; what was said in a session is for
+    # those who attended and the facilitator; the summary also reaches the group's
+    # supervisor once agreed (it is, here). Nothing reaches the team lead or admin.
+    "intervision:groups": Route(url("intervision:groups"), outcomes("ok")),
+    "intervision:group": Route(url("intervision:group", "group"), only(IN_GROUP)),
+    "intervision:agreement_edit": Route(
+        url("intervision:agreement_edit", "group"), only(IN_GROUP, author="403")
+    ),
+    "intervision:agreement_accept": Route(
+        url("intervision:agreement_accept", "group"), only(IN_GROUP), method="post"
+    ),
+    "intervision:session_create": Route(
+        url("intervision:session_create", "group"), only(IN_GROUP, author="403")
+    ),
+    "intervision:session": Route(
+        url("intervision:session", "iv_session"), only(IN_GROUP), sees=IN_GROUP
+    ),
+    "intervision:session_edit": Route(
+        url("intervision:session_edit", "iv_session"), only(IN_GROUP, author="403")
+    ),
+    # The author is the note-taker: only they write the group's notes.
+    "intervision:session_notes": Route(
+        url("intervision:session_notes", "iv_session"),
+        only(IN_GROUP, intervision_peer="403"),
+        method="post",
+        data={"notes": "Our notes.", "revision": "1"},
+        sees=frozenset({"author"}),
+    ),
+    "intervision:summary_draft": Route(
+        url("intervision:summary_draft", "iv_session"),
+        only(IN_GROUP, intervision_peer="403"),
+        sees=frozenset({"author"}),
+    ),
+    "intervision:summary": Route(
+        url("intervision:summary", "summary"),
+        only(IN_GROUP | {"supervisor"}),
+        sees=IN_GROUP | {"supervisor"},
+    ),
+    "intervision:summary_agree": Route(
+        url("intervision:summary_agree", "summary"),
+        only(IN_GROUP, allowed="409", supervisor="409"),
+        method="post",
+    ),
+    "intervision:summary_respond": Route(
+        url("intervision:summary_respond", "summary"),
+        only({"supervisor"}),
+        method="post",
+        data={"response": "A response."},
+    ),
+    "intervision:summary_review": Route(
+        url("intervision:summary_review", "summary"), only({"supervisor"}), method="post"
+    ),
     "dashboards:dashboard": Route(url("dashboards:dashboard"), only({"team_lead", "admin"})),
     "dashboards:export": Route(url("dashboards:export"), only({"team_lead", "admin"})),
     "dashboards:research_export": Route(
@@ -279,6 +341,10 @@ ROUTES: dict[str, Route] = {
     "people:link_end": Route(url("people:link_end", "team", "link"), only(RUNS_TEAM)),
     "people:group_add": Route(url("people:group_add", "team"), only(RUNS_TEAM)),
     "people:group_edit": Route(url("people:group_edit", "team", "group"), only(RUNS_TEAM)),
+    "people:group_link_add": Route(url("people:group_link_add", "team", "group"), only(RUNS_TEAM)),
+    "people:group_link_end": Route(
+        url("people:group_link_end", "team", "group", "group_link"), only(RUNS_TEAM)
+    ),
     "people:leaver": Route(url("people:leaver", "team", "leaver"), only(RUNS_TEAM)),
     "people:invite": Route(url("people:invite", "team"), only(RUNS_TEAM)),
     "people:invitation_resend": Route(
@@ -373,7 +439,8 @@ def world(team, other_team) -> World:
         team=team, name="Peers", facilitator=people["intervision_peer"]
     )
     group.members.add(author, people["intervision_peer"])
-    Share.objects.create(reflection=note, group=group)
+    group_share = Share.objects.create(reflection=note, group=group)
+    intervision = _intervision(people, group, group_share)
     session = SupervisionSession.objects.create(
         supervisor=supervisor,
         supervisee=author,
@@ -384,6 +451,7 @@ def world(team, other_team) -> World:
     objects = {"network": network, "member": member, "meeting": meeting, "note": note}
     objects["session"] = session
     objects.update({"draft": draft, "share": share, "version": version})
+    objects.update(intervision)
     objects.update(_former_recipients(team, people, note, group))
     invitee = UserFactory(email="invited@example.org")
     invitee.set_unusable_password()
@@ -399,6 +467,39 @@ def world(team, other_team) -> World:
         ),
     )
     return World(people, objects)
+
+
+def _intervision(people, group, group_share) -> dict[str, object]:
+    """The group's agreement (the author accepted it), its supervisor, and a session
+    the author and the facilitator attended, with notes and a summary both agreed:
+    so the supervisor reads the summary, and nobody else outside the group does."""
+    author, facilitator = people["author"], people["intervision_peer"]
+    terms = {
+        "what_is_recorded": "Dates and themes.",
+        "who_may_read": "Those who attended.",
+        "confidentiality_limits": "Safety.",
+        "taken_to_supervision": "An agreed summary.",
+    }
+    GroupAgreement.write(group, facilitator, quorum=None, **terms).accept(author)
+    GroupSupervisionLink.objects.create(group=group, supervisor=people["supervisor"])
+    session = IntervisionSession(
+        group=group,
+        held_on=timezone.localdate(),
+        duration=60,
+        presenter=author,
+        facilitator=facilitator,
+        note_taker=author,
+        notes=NOTE_MARKER,
+    )
+    session.record(facilitator, [author, facilitator], [group_share])
+    summary = SupervisionSummary.draft(session, author, NOTE_MARKER, NOTE_MARKER)
+    summary.agree(author)
+    summary.agree(facilitator)
+    return {
+        "iv_session": session,
+        "summary": summary,
+        "group_link": group.supervision_links.get(),
+    }
 
 
 def _former_recipients(team, people, note, group) -> dict[str, object]:

@@ -21,6 +21,7 @@ VIEW_MODULES = [
     "meetings/views.py",
     "reflections/views.py",
     "supervision/views.py",
+    "intervision/views.py",
     "dashboards/views.py",
     "data_rights/views.py",
     "security/views.py",
@@ -32,10 +33,20 @@ RULES = {
     "Share": {"visible_to", "received_by"},
     "Response": {"visible_to"},
     "SupervisionSession": {"visible_to"},
+    "IntervisionSession": {"visible_to", "notes_visible_to"},
+    "SupervisionSummary": {"visible_to", "for_supervisor", "awaiting_review_by"},
 }
 
 # Role questions are methods on the user (teams.models.User).
-ROLE_APPS = ["meetings", "reflections", "supervision", "dashboards", "security", "data_rights"]
+ROLE_APPS = [
+    "meetings",
+    "reflections",
+    "supervision",
+    "intervision",
+    "dashboards",
+    "security",
+    "data_rights",
+]
 INLINE_ROLE_QUERIES = [
     re.compile(r"memberships\.filter\(\s*role"),
     re.compile(r"Membership\.objects\.practising\(\)\.filter\([^)]*\buser\s*="),

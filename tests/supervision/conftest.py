@@ -11,7 +11,9 @@ write_marker      write_marker(supervisor, marker): notes shared with the superv
                   and with a group they facilitate, with `marker` in every free-text
                   field there is (note, principle note, disclosure, response, addendum,
                   session actions, network reference, network member, the
-                  supervisee's name and email, the group's name)
+                  supervisee's name and email, the group's name, and an
+                  intervision session's notes and its agreed summary's themes,
+                  questions and response, in that group, which they also supervise)
 """
 
 from datetime import timedelta
@@ -19,6 +21,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from intervision.models import IntervisionSession, SupervisionSummary
 from principles.models import Principle
 from reflections.models import Disclosed, Disclosure, PrincipleNote, Status
 from supervision.models import (
@@ -28,7 +31,13 @@ from supervision.models import (
     Share,
     SupervisionSession,
 )
-from teams.models import IntervisionGroup, Membership, Role, SupervisionLink
+from teams.models import (
+    GroupSupervisionLink,
+    IntervisionGroup,
+    Membership,
+    Role,
+    SupervisionLink,
+)
 from tests.factories import (
     NetworkFactory,
     NetworkMeetingFactory,
@@ -131,6 +140,19 @@ def write_marker(make_supervisee, share_note):
         to_group.reflection.text = marker
         to_group.reflection.save()
         Response.objects.create(share=to_group, author=supervisee, text=marker)
+
+        # The group's summary for supervision, agreed, which the supervisor (its
+        # facilitator too) supervises: counted, never quoted.
+        GroupSupervisionLink.objects.create(
+            group=group, supervisor=supervisor, since=timezone.localdate() - timedelta(days=30)
+        )
+        iv_session = IntervisionSession(group=group, note_taker=supervisee, facilitator=supervisor)
+        iv_session.record(supervisor, attendees=[supervisor, supervisee])
+        iv_session.write_notes(supervisee, marker, based_on=iv_session.revision)
+        summary = SupervisionSummary.draft(iv_session, supervisee, marker, marker)
+        summary.agree(supervisee)
+        summary.agree(supervisor)
+        summary.respond(supervisor, marker)
         return supervisee
 
     return write

@@ -414,6 +414,7 @@ def test_the_email_carries_no_content(make_supervisor, write_marker, mailoutbox,
     # The marked notes were counted, so the email is about them.
     assert "1 shared note is waiting for your review" in email.body
     assert "1 note shared and 1 response" in email.body
+    assert "1 summary from the intervision groups you supervise is waiting" in email.body
 
 
 # The command ------------------------------------------------------------------

@@ -28,6 +28,7 @@ def test_writes_one_eml_with_counts_and_no_note_text(make_supervisor, write_mark
     text = email.get_body(("plain",)).get_content()
     html = email.get_body(("html",)).get_content()
     assert "1 shared note is waiting for your review" in text
+    assert "1 summary from the intervision groups you supervise is waiting" in text
     for part in (email["Subject"], text, html, raw.decode("utf-8", "replace")):
         assert MARKER.lower() not in part.lower()
         assert supervisee.email not in part

@@ -259,7 +259,8 @@ def test_the_inbox_query_count_stays_flat_with_overdue_shares(
         _waiting(author, supervisor, 40)
     client = login(supervisor)
 
-    with django_assert_num_queries(8):
+    # As in test_sharing.py: eight, and two for the intervision summaries.
+    with django_assert_num_queries(10):
         page = client.get(reverse("supervision:inbox")).content.decode()
 
     assert page.count("— overdue") == min(rows, 20)

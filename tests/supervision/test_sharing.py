@@ -306,8 +306,9 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
     client = login(my_supervisor)
 
     # session, user, supervisor role, digest preference, awaiting (a count and a
-    # page), reviewed, group shares: the same at 5 and 50.
-    with django_assert_num_queries(8):
+    # page), reviewed, group shares, intervision summaries awaiting review and
+    # reviewed lately: the same at 5 and 50.
+    with django_assert_num_queries(10):
         client.get(reverse("supervision:inbox"))
 
 

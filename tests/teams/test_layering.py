@@ -9,6 +9,7 @@ ABOVE_TEAMS = {
     "meetings",
     "reflections",
     "supervision",
+    "intervision",
     "dashboards",
     "security",
     "data_rights",
