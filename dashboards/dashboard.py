@@ -243,10 +243,8 @@ def build(team_ids: Sequence[int], period: Period) -> Dashboard:
     ]
 
     def minutes(kind: str, only: Sequence[date] = months) -> Figure:
-        return suppression.total(
-            total(queries.PEER_MINUTES, kind, only),
-            total(queries.PEER_RECORDS, kind, only),
-            "min",
+        return suppression.hours(
+            total(queries.PEER_MINUTES, kind, only), total(queries.PEER_RECORDS, kind, only)
         )
 
     time_totals = [(label, minutes(kind)) for kind, label in kinds]
@@ -255,14 +253,14 @@ def build(team_ids: Sequence[int], period: Period) -> Dashboard:
             slug="peer-time",
             title="Peers' time: network meetings and other work",
             definition=(
-                "Minutes peer practitioners spent in network meetings (in the peer role) and "
+                "Hours peer practitioners spent in network meetings (in the peer role) and "
                 "in each kind of other work they logged. Other work outgrowing meetings is a "
                 "sign of role drift."
             ),
             figures=time_totals,
             bar_chart=bar_chart(time_totals),
             table=Table(
-                caption="Peers' minutes by month",
+                caption="Peers' hours by month",
                 columns=[label for _, label in kinds],
                 rows=[
                     (label, [minutes(kind, [m]) for kind, _ in kinds])

@@ -20,7 +20,7 @@ from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
 from dashboards.models import RollupRefresh
-from dashboards.suppression import FEWER_THAN, THRESHOLD
+from dashboards.suppression import FEWER_THAN, METHOD, THRESHOLD
 from pod_site.csv_export import csv_writer
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from teams.models import Team
@@ -66,6 +66,7 @@ def dashboard_page(request: HtmxHttpRequest) -> HttpResponse:
         "refreshed": refreshed,
         "threshold": THRESHOLD,
         "fewer_than": FEWER_THAN,
+        "disclosure_method": METHOD,
         "query": request.GET.urlencode(),
         "team_names": {str(team.pk): team.name for team in teams},
     }

@@ -114,8 +114,9 @@ def test_the_board_shows_sessions_per_group_and_month_suppressed(team, groups):
 
     assert table(board, "intervision-sessions") == {
         # Jan 2025, Feb 2025, Mar 2025, whole period; groups in name order.
-        "Hazel": ["0", "fewer than 8", "9", "10"],
-        "Willow": ["fewer than 8", "8", "0", "11"],
+        # Rounded to the nearest 5: 9 and 11 show as 10, 8 as 10.
+        "Hazel": ["0", "fewer than 8", "10", "10"],
+        "Willow": ["fewer than 8", "10", "0", "10"],
     }
     assert section(board, "intervision-sessions").table.columns == [
         "Jan 2025",
@@ -123,7 +124,7 @@ def test_the_board_shows_sessions_per_group_and_month_suppressed(team, groups):
         "Mar 2025",
         "Whole period",
     ]
-    assert figures(board, "intervision-sessions") == {"Intervision sessions held": "21"}
+    assert figures(board, "intervision-sessions") == {"Intervision sessions held": "20"}
 
 
 def test_another_teams_sessions_and_groups_are_not_counted_or_named(login, team, team_lead, groups):
@@ -151,9 +152,9 @@ def test_a_lead_of_two_teams_sees_each_group_with_its_team(
     board = dashboard.build([team.pk, other_team.pk], PERIOD)
 
     assert table(board, "intervision-sessions") == {
-        "Elsewhere (Hillside)": ["9", "0", "0", "9"],
-        "Hazel (Riverside)": ["0", "fewer than 8", "9", "10"],
-        "Willow (Riverside)": ["fewer than 8", "8", "0", "11"],
+        "Elsewhere (Hillside)": ["10", "0", "0", "10"],
+        "Hazel (Riverside)": ["0", "fewer than 8", "10", "10"],
+        "Willow (Riverside)": ["fewer than 8", "10", "0", "10"],
     }
 
 
@@ -169,7 +170,7 @@ def test_future_sessions_are_not_counted(team, author):
     assert by_month(rows, queries.INTERVISION_SESSIONS) == {(FEB, str(willow.pk)): 8}
     rollup.refresh(today)
     board = dashboard.build([team.pk], PERIOD)
-    assert table(board, "intervision-sessions") == {"Willow": ["0", "8", "0", "8"]}
+    assert table(board, "intervision-sessions") == {"Willow": ["0", "10", "0", "10"]}
 
 
 def test_future_sessions_are_not_on_the_page_or_in_the_csv(login, team, team_lead, author):
@@ -185,11 +186,11 @@ def test_future_sessions_are_not_on_the_page_or_in_the_csv(login, team, team_lea
     willow_row = results.split(">Willow</th>")[1].split("</tr>")[0]
     # Dec 2024, Jan 2025, Feb 2025 and the whole period.
     assert willow_row.count(">0</td>") == 2
-    assert willow_row.count(">8</td>") == 2
-    assert ">18</td>" not in willow_row
-    assert "Intervision sessions by group,Willow,Feb 2025,8" in export
-    assert "Intervision sessions by group,Willow,Whole period,8" in export
-    assert "Intervision sessions by group,Intervision sessions held,Whole period,8" in export
+    assert willow_row.count(">10</td>") == 2
+    assert ">20</td>" not in willow_row  # 18 sessions would show as 20
+    assert "Intervision sessions by group,Willow,Feb 2025,10" in export
+    assert "Intervision sessions by group,Willow,Whole period,10" in export
+    assert "Intervision sessions by group,Intervision sessions held,Whole period,10" in export
 
 
 def test_small_session_counts_are_suppressed_on_the_page_and_in_the_csv(
@@ -207,9 +208,9 @@ def test_small_session_counts_are_suppressed_on_the_page_and_in_the_csv(
     assert ">Willow</th>" in results
     assert ">fewer than 8</td>" in results
     assert ">7</td>" not in results
-    assert ">8</td>" in results
+    assert ">10</td>" in results
     assert "Intervision sessions by group,Willow,Jan 2025,fewer than 8" in export
-    assert "Intervision sessions by group,Willow,Feb 2025,8" in export
+    assert "Intervision sessions by group,Willow,Feb 2025,10" in export
     assert "Intervision sessions by group,Willow,Mar 2025,0" in export
     assert "Intervision sessions by group,Willow,Whole period,15" in export
 
@@ -248,17 +249,18 @@ def test_the_rate_is_withheld_when_its_base_is_suppressed(login, team, team_lead
 
     assert table(board, "intervision-review") == {
         "Jan 2025": ["fewer than 8", "fewer than 8", "withheld"],
-        "Feb 2025": ["9", "fewer than 8", "withheld"],
-        "Mar 2025": ["10", "9", "90%"],
+        "Feb 2025": ["10", "fewer than 8", "withheld"],
+        # 9 of 10 reviewed, published as 10 of 10: the share is of published counts.
+        "Mar 2025": ["10", "10", "100%"],
     }
     assert figures(board, "intervision-review") == {
-        "Summaries agreed": "24",
+        "Summaries agreed": "25",
         "Marked reviewed": "20",
-        "Share marked reviewed": "83%",
+        "Share marked reviewed": "80%",
     }
     # The chart draws only the month it may show.
     chart = section(board, "intervision-review").line_chart
-    assert [point.figure.value for point in chart.points] == [None, None, 90]
+    assert [point.figure.value for point in chart.points] == [None, None, 100]
 
     client = login(team_lead)
     export = csv_of(client.get(EXPORT, FIRST_QUARTER))
@@ -266,11 +268,11 @@ def test_the_rate_is_withheld_when_its_base_is_suppressed(login, team, team_lead
     assert f"{title},Jan 2025,Agreed,fewer than 8" in export
     assert f"{title},Jan 2025,Share marked reviewed,withheld" in export
     assert f"{title},Feb 2025,Share marked reviewed,withheld" in export
-    assert f"{title},Mar 2025,Share marked reviewed,90%" in export
+    assert f"{title},Mar 2025,Share marked reviewed,100%" in export
     page = client.get(PAGE, FIRST_QUARTER).content.decode()
     results = page.split('id="intervision-review"')[1].split("</section>")[0]
     assert results.count(">withheld</td>") == 2
-    assert ">90%</td>" in results
+    assert ">100%</td>" in results
 
 
 def test_a_month_with_no_agreed_summaries_shows_none_not_a_rate(team, author):

@@ -73,7 +73,7 @@ def test_the_board_shows_the_meeting_measures_with_suppression(team, meetings):
     board = dashboard.build([team.pk], PERIOD)
 
     assert figures(board, "peer-present") == {
-        "Network meetings": "8",
+        "Network meetings": "10",
         "With a peer present": "fewer than 8",
         "Share with a peer present": "withheld",
     }

@@ -1,4 +1,4 @@
-"""The small-numbers rule, and its boundary: 7 is suppressed, 8 is shown."""
+"""Disclosure control, and its boundary: 7 is suppressed, 8 is shown (rounded to 10)."""
 
 from datetime import date
 
@@ -15,13 +15,24 @@ def test_counts_from_1_to_7_show_as_fewer_than_8():
     assert suppression.count(1).text == "fewer than 8"
     assert suppression.count(7).text == "fewer than 8"
     assert suppression.count(7).value is None
-    assert suppression.count(8).text == "8"
-    assert suppression.count(1234).text == "1,234"
+    assert suppression.count(8).text == "10"
+    assert suppression.count(8).value == 10
+
+
+@pytest.mark.parametrize(
+    ("true", "published"),
+    [(8, 10), (10, 10), (12, 10), (13, 15), (17, 15), (18, 20), (1234, 1235), (1232, 1230)],
+)
+def test_every_other_count_is_rounded_to_the_nearest_5(true, published):
+    assert suppression.count(true).value == published
+    assert suppression.count(true).text == f"{published:,}"
 
 
 def test_shares_built_on_fewer_than_8_are_withheld():
     assert suppression.share(7, 7).text == "withheld"
     assert suppression.share(8, 8).text == "100%"
+    # From the published counts: 12 of 13 is 10 of 15.
+    assert suppression.share(12, 13).text == "67%"
     assert suppression.share(0, 8).text == "0%"
     # A share of a suppressed count would give the count back.
     assert suppression.share(3, 100).text == "withheld"
@@ -33,8 +44,13 @@ def test_medians_and_totals_built_on_fewer_than_8_are_withheld():
     assert suppression.median_of_histogram({0: 3, 2: 4, 4: 1}).text == "2"
     assert suppression.median_of_histogram({0: 4, 3: 4}).text == "0"  # the lower median
     assert suppression.median_of_histogram({}).text == "none"
-    assert suppression.total(300, 7, "min").text == "withheld"
-    assert suppression.total(300, 8, "min").text == "300 min"
+    assert suppression.hours(300, 7).text == "withheld"
+    assert suppression.hours(300, 8).text == "5 hours"
+    assert suppression.hours(0, 0).text == "0 hours"
+    # Above 0, at least 5 hours; otherwise to the nearest 5.
+    assert suppression.hours(60, 8).text == "5 hours"
+    assert suppression.hours(13 * 60, 8).text == "15 hours"
+    assert suppression.hours(1000 * 60, 800).text == "1,000 hours"
 
 
 @pytest.mark.django_db
@@ -61,13 +77,13 @@ def test_the_boundary_on_the_page_and_in_the_csv(login, team, team_lead, author)
     rollup.refresh()
     eight = dashboard.build([team.pk], period).sections[0]
     assert [(label, f.text) for label, f in eight.figures] == [
-        ("Network meetings", "8"),
-        ("With a peer present", "8"),
+        ("Network meetings", "10"),
+        ("With a peer present", "10"),
         ("Share with a peer present", "100%"),
     ]
     assert len(eight.line_chart.segments) == 1
     page = client.get("/dashboards/" + query).content.decode()
     assert "100%" in page
     csv_text = b"".join(client.get("/dashboards/export.csv" + query).streaming_content).decode()
-    assert "Network meetings,Whole period,8" in csv_text
+    assert "Network meetings,Whole period,10" in csv_text
     assert "Share with a peer present,Whole period,100%" in csv_text
