@@ -14,7 +14,7 @@ from teams.models import Team
 
 
 class MonthlyFigure(models.Model):
-    """One number: a measure's category in a team's month (dashboards/queries.py)."""
+    """One number: a measure's category in a team's month (dashboards/measures/)."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")

@@ -6,7 +6,11 @@ the ONS and NHS England's small-numbers guidance): **suppress, then round**.
 - A count of 0 shows as 0: nobody is in it.
 - A count from 1 to 7 shows as "fewer than 8" (suppressed).
 - Every other count is rounded to the nearest 5 (8 shows as 10, 12 as 10, 13 as
-  15), each figure on its own.
+  15).
+- What is suppressed and rounded is a *cell*: one team's figure for one calendar
+  month. Every figure over more (a period, all of a lead's teams) is added up
+  from the cells' published figures (`total`), never worked out from the data
+  again; with suppressed cells in it, it is a range ("31 to 37").
 - A share is worked out from the *published* (rounded) counts, and withheld when
   its base is under 8 or the count it is a share of is suppressed. So a share
   tells nobody more than the two counts it is made of.
@@ -14,12 +18,14 @@ the ONS and NHS England's small-numbers guidance): **suppress, then round**.
   as at least 5), and withheld when built on 1 to 7 records.
 - A median built on fewer than 8 values is withheld.
 
-Why rounding as well as suppression: suppression alone can be undone by
-subtraction (a period's total minus the months shown gives the month hidden).
-With every published count rounded, a difference of two published counts is
-only known to within 4 either side, so the hidden value stays one of several
-(tests/dashboards/test_disclosure.py tries every subtraction a team lead's
-choices allow, on the demo data and on random small teams).
+Why: suppression alone is undone by subtraction (a period's total minus the
+months shown gives the month hidden), and rounding each figure on its own is
+still undone by chains of subtractions across overlapping periods (months 1-2
+minus month 1, against months 2-3). Publishing cells once, and adding totals up
+from what was published, leaves nothing to subtract: what anyone can learn is
+exactly what the cells say. tests/dashboards/test_disclosure.py attacks the
+published figures with every chain of subtractions (interval constraint
+propagation), on the demo data and on random small teams.
 
 Every figure the dashboard shows is a `Figure` made here. Templates and the CSV
 print `figure.text` or `figure.value`; charts draw `figure.value`, which is None
@@ -29,7 +35,7 @@ not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 THRESHOLD = 8
@@ -55,6 +61,11 @@ class Figure:
     # What value is in, for the CSV's column names: "count", "percent", "hours",
     # or a median's unit ("days").
     unit: str = "count"
+    # For a count: the range its true value is known to lie in from what is
+    # published (a suppressed count: 1 to 7; a total with suppressed parts: the
+    # sum of its parts' ranges). None for anything but counts.
+    low: int | None = None
+    high: int | None = None
 
     @property
     def shown(self) -> bool:
@@ -74,18 +85,43 @@ def rounded(number: int, base: int = ROUND_TO) -> int:
 
 
 def count(number: int) -> Figure:
-    """A count of people, meetings, notes or sessions, as it may be published."""
+    """One cell's count (one team, one month, one figure), as it may be published."""
     if is_small(number):
-        return Figure(None, FEWER_THAN)
+        return Figure(None, FEWER_THAN, low=1, high=THRESHOLD - 1)
     published = rounded(number)
-    return Figure(published, f"{published:,}")
+    return Figure(published, f"{published:,}", low=published, high=published)
 
 
-def share(part: int, base: int) -> Figure:
-    """part / base as a whole percentage of the published counts, or withheld."""
-    if base < THRESHOLD or is_small(part):
-        return Figure(None, WITHHELD if base else "none", "percent")
-    percent = round(100 * rounded(part) / rounded(base))
+def total(parts: Iterable[Figure]) -> Figure:
+    """A count over several cells (a period, all teams), added up from the cells'
+    *published* figures, never from the data: so it tells nobody more than the
+    cells do, and no subtraction of one total from another gives a hidden cell
+    back. With suppressed parts it is a range ("31 to 37")."""
+    low = high = 0
+    for part in parts:
+        low += part.low if part.low is not None else 0
+        high += part.high if part.high is not None else 0
+    if low == high:
+        return Figure(low, f"{low:,}", low=low, high=high)
+    if high < THRESHOLD:
+        return Figure(None, FEWER_THAN, low=low, high=high)
+    return Figure(None, f"{low:,} to {high:,}", low=low, high=high)
+
+
+def _published(number: int | Figure) -> Figure:
+    return number if isinstance(number, Figure) else count(number)
+
+
+def share(part: int | Figure, base: int | Figure) -> Figure:
+    """part / base as a whole percentage of their published counts; withheld
+    when either is suppressed or only known as a range (a share of a known base
+    would give the count back)."""
+    part, base = _published(part), _published(base)
+    if base.value == 0:
+        return Figure(None, "none", "percent")
+    if part.value is None or base.value is None:
+        return Figure(None, WITHHELD, "percent")
+    percent = round(100 * part.value / base.value)
     return Figure(percent, f"{percent}%", "percent")
 
 
@@ -97,6 +133,16 @@ def hours(minutes: int, records: int) -> Figure:
     if not minutes:
         return Figure(0, "0 hours", "hours")
     published = max(rounded(round(minutes / 60), HOURS_ROUND_TO), HOURS_ROUND_TO)
+    return Figure(published, f"{published:,} hours", "hours")
+
+
+def total_hours(parts: Iterable[Figure]) -> Figure:
+    """Hours over several cells, added up from their published hours; withheld
+    when any part is."""
+    parts = list(parts)
+    if any(part.value is None for part in parts):
+        return Figure(None, WITHHELD, "hours")
+    published = sum(part.value for part in parts)
     return Figure(published, f"{published:,} hours", "hours")
 
 

@@ -19,8 +19,10 @@ from audit.models import Action, AuditEvent
 from dashboards import dashboard, research, rollup
 from dashboards.access import SESSION_KEY, is_admin, teams_for
 from dashboards.forms import DashboardForm
+from dashboards.measures.base import month_label
 from dashboards.models import RollupRefresh
-from dashboards.suppression import FEWER_THAN, METHOD, THRESHOLD
+from dashboards.sections import WHOLE_PERIOD
+from dashboards.suppression import FEWER_THAN, METHOD, THRESHOLD, WITHHELD, Figure
 from pod_site.csv_export import csv_writer
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from teams.models import Team
@@ -80,18 +82,59 @@ class _Echo:
         return value
 
 
-def csv_rows(board: dashboard.Dashboard, scope: str) -> Iterator[list[str]]:
-    """The page as rows: every figure with its section, label and column."""
+# The tidy CSV: one header row, one row per (month, measure, figure), the value
+# in the column of its unit (Figure.unit) and the others empty. A figure that
+# may not be shown has no value, and its status says why, the same everywhere.
+# A figure's unit names its column ("per meeting": per_meeting); a unit with no
+# column here is an error, so that no number leaves without its unit.
+VALUE_COLUMNS = ["count", "percent", "hours", "days", "per_meeting"]
+CSV_HEADER = [
+    "team",
+    "period_start",
+    "period_end",
+    "month",
+    "measure",
+    "figure",
+    *VALUE_COLUMNS,
+    "status",
+]
+SHOWN = "shown"
+STATUSES = {SHOWN, FEWER_THAN, WITHHELD, "none"}
+WHOLE = "whole period"
+
+
+def _cells(figure: Figure) -> list[int | float | str | None]:
+    unit = figure.unit.replace(" ", "_")
+    if unit not in VALUE_COLUMNS:
+        raise ValueError(f"No CSV column for a figure in {figure.unit!r}.")
+    status = SHOWN if figure.shown else figure.text
+    if status not in STATUSES:
+        raise ValueError(f"Not a status the CSV knows: {status!r}.")
+    return [figure.value if column == unit else None for column in VALUE_COLUMNS] + [status]
+
+
+def csv_rows(board: dashboard.Dashboard, scope: str) -> Iterator[list]:
+    """The page as tidy rows: every figure of every section, whole-period
+    figures first, then each table cell, its month read from the table's row
+    or column label ("Jan 2025" or "Whole period")."""
     period = board.period
-    yield ["Role clarity dashboard", scope, f"{period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}", ""]
-    yield ["Measure", "Figure", "Month or column", "Value"]
+    months = {month_label(m): f"{m:%Y-%m}" for m in period.months()}
+    months[WHOLE_PERIOD] = WHOLE
+    start, end = f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}"
+    yield CSV_HEADER
     for section in board.sections:
         for label, figure in section.figures:
-            yield [section.title, label, "Whole period", figure.text]
+            yield [scope, start, end, WHOLE, section.slug, label, *_cells(figure)]
         if section.table:
             for row_label, figures in section.table.rows:
                 for column, figure in zip(section.table.columns, figures, strict=True):
-                    yield [section.title, row_label, column, figure.text]
+                    if row_label in months:  # months down the side
+                        month, label = months[row_label], column
+                    elif column in months:  # months across the top
+                        month, label = months[column], row_label
+                    else:
+                        month, label = WHOLE, f"{row_label}: {column}"
+                    yield [scope, start, end, month, section.slug, label, *_cells(figure)]
 
 
 @login_required

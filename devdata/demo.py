@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from intervision.models import IntervisionSession, SupervisionSummary
@@ -78,6 +79,10 @@ NETWORK_REFERENCES = [
     "Birch", "Cedar", "Elm", "Hazel", "Juniper", "Larch",
     "Maple", "Oak", "Rowan", "Willow", "Alder", "Holly",
 ]  # fmt: skip
+
+# Days from a network's first contact to its first meeting, for the two networks in
+# every three that record a first contact (the third leaves it empty, as teams do).
+FIRST_CONTACT_DAYS = [1, 0, 3, 2, 6, 1, 9, 2]
 
 # (name as the network uses it, relationship, agency type)
 MEMBER_POOL = [
@@ -179,6 +184,7 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
             for name, relationship, agency in rng.sample(MEMBER_POOL, k=rng.randint(2, 4))
         ]
         _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
+    _seed_first_contacts(team)
     if not Share.objects.filter(reflection__author__in=peers).exists():
         _seed_sharing(supervisor, group, peers, now, rng)
     if not group.sessions.exists():
@@ -190,6 +196,23 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
         meetings=NetworkMeeting.objects.filter(network__team=team).count(),
         reflections=Reflection.objects.filter(author__in=people.values()).count(),
     )
+
+
+def _seed_first_contacts(team: Team) -> None:
+    """A first contact a few days before the first meeting, for about two thirds of
+    the networks: only where none is set, so running again changes nothing."""
+    chosen = [ref for index, ref in enumerate(NETWORK_REFERENCES) if index % 3 != 2]
+    networks = (
+        Network.objects.filter(team=team, reference__in=chosen, first_contact_on__isnull=True)
+        .annotate(first_at=Min("meetings__starts_at"))
+        .filter(first_at__isnull=False)
+    )
+    for network in networks:
+        days = FIRST_CONTACT_DAYS[NETWORK_REFERENCES.index(network.reference) % 8]
+        first_day = timezone.localdate(network.first_at)
+        Network.objects.filter(pk=network.pk).update(
+            first_contact_on=first_day - timedelta(days=days)
+        )
 
 
 def _seed_meetings(

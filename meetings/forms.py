@@ -6,16 +6,17 @@ wrappers around it (see pod_site/forms.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from meetings.models import (
+    FIRST_CONTACT_YEARS,
     Activity,
     ActivityKind,
     AgencyType,
@@ -26,6 +27,7 @@ from meetings.models import (
     PractitionerAttendance,
     Relationship,
 )
+from pod_site.dates import check_range, shift_years
 from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin
 from teams.models import Role, Team, User
@@ -58,9 +60,19 @@ class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
 
     class Meta:
         model = Network
-        fields = ["reference", "team", "opened_on"]
-        widgets = {"team": forms.RadioSelect, "opened_on": date_input()}
-        labels = {"opened_on": "Opened on"}
+        fields = ["reference", "team", "opened_on", "first_contact_on"]
+        widgets = {
+            "team": forms.RadioSelect,
+            "opened_on": date_input(),
+            "first_contact_on": date_input(),
+        }
+        labels = {"opened_on": "Opened on", "first_contact_on": "First contact"}
+        help_texts = {
+            "first_contact_on": (
+                "The day the person, or someone in their network, first contacted the team, "
+                "if you know it. It may be before the network was opened here."
+            )
+        }
         error_messages = {
             "team": {"required": "Choose the team the network belongs to."},
             "reference": {
@@ -71,6 +83,7 @@ class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
                 "required": "Enter the date the network opened.",
                 "invalid": "Enter a real date, for example 17/03/2026.",
             },
+            "first_contact_on": {"invalid": "Enter a real date, for example 17/03/2026."},
         }
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
@@ -87,13 +100,43 @@ class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             team.disabled = True
             team.widget = forms.HiddenInput()
 
+    def clean_first_contact_on(self) -> date | None:
+        """Within the last FIRST_CONTACT_YEARS years (checked only when it changes,
+        so an old network keeps its date), and not after the first meeting.
+
+        Checked here rather than in Network.clean: a field's own clean runs only
+        when the request carries it, so a partial save without it cannot fail on it.
+        The model's validator refuses a future date.
+        """
+        value = self.cleaned_data.get("first_contact_on")
+        if value is None:
+            return value
+        if "first_contact_on" in self.changed_data:
+            years = FIRST_CONTACT_YEARS
+            check_range(
+                value,
+                earliest=shift_years(timezone.localdate(), -years),
+                too_early=f"The first contact date must be within the last {years} years.",
+            )
+        if self.instance.pk is not None:
+            first = self.instance.meetings.aggregate(first=Min("starts_at"))["first"]
+            first_day = timezone.localdate(first) if first is not None else None
+            if first_day is not None and value > first_day:
+                raise ValidationError(
+                    f"The first meeting was on {first_day:%d %B %Y}, before this date."
+                )
+        return value
+
 
 class NetworkEditForm(NetworkForm):
     class Meta(NetworkForm.Meta):
         fields = [*NetworkForm.Meta.fields, "closed_on"]
         widgets = {**NetworkForm.Meta.widgets, "closed_on": date_input()}
         labels = {**NetworkForm.Meta.labels, "closed_on": "Closed on"}
-        help_texts = {"closed_on": "Leave empty while the network is open."}
+        help_texts = {
+            **NetworkForm.Meta.help_texts,
+            "closed_on": "Leave empty while the network is open.",
+        }
         error_messages = {
             **NetworkForm.Meta.error_messages,
             "closed_on": {"invalid": "Enter a real date, for example 17/03/2026."},

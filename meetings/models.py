@@ -7,6 +7,8 @@ for the person's name or for a diagnosis, on purpose.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +25,19 @@ from teams.models import PRACTICE_ROLES, Membership, Role, Team
 MINIMUM_PRACTITIONERS = 2
 # A network opened (or closed) longer ago than this is a mistyped year.
 OPENING_YEARS = 30
+# A first contact typed further back than this is a mistyped year (the form checks
+# it when the date changes, so an old network keeps the date it has).
+FIRST_CONTACT_YEARS = 5
+
+
+def first_contact_not_in_future(value: date) -> None:
+    """A field validator, so it runs only when the form carries the field (a partial
+    save without it leaves the date alone: pod_site/editing.py)."""
+    check_range(
+        value,
+        latest=timezone.localdate(),
+        too_late="The first contact date cannot be in the future.",
+    )
 
 
 class NetworkQuerySet(models.QuerySet["Network"]):
@@ -60,6 +75,15 @@ class Network(Revisioned):
     )
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
+    # Open Dialogue's "immediate help": the dashboard counts the days from this
+    # to the network's first meeting (dashboards/measures/immediate_help.py).
+    first_contact_on = models.DateField(
+        "first contact",
+        null=True,
+        blank=True,
+        validators=[first_contact_not_in_future],
+        help_text="When the person or someone in their network first contacted the team.",
+    )
 
     objects = NetworkQuerySet.as_manager()
 

@@ -127,7 +127,9 @@ class EditFormMixin:
             names = [f"{html_name}{suffix}" for suffix in field.widget.widgets_names]
         else:
             names = [html_name]
-        return any(n in data for n in names) or html_name in data.getlist(PRESENT_FIELDS)
+        # A plain dict (a form built in code, not from a request) has no getlist.
+        present = data.getlist(PRESENT_FIELDS) if hasattr(data, "getlist") else []
+        return any(n in data for n in names) or html_name in present
 
     @property
     def based_on(self) -> int:

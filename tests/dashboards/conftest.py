@@ -1,5 +1,7 @@
 """Hand-made data for the dashboard's measures, in a fixed period (Jan to Mar 2025)."""
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -19,6 +21,18 @@ PERIOD = Period(date(2025, 1, 1), date(2025, 3, 31))
 
 def at(month: int, day: int, year: int = 2025) -> datetime:
     return datetime(year, month, day, 10, 0, tzinfo=UTC)
+
+
+def csv_table(response) -> list[dict[str, str]]:
+    """The dashboard export's rows, by its header."""
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def published(rows, measure: str, month: str, figure: str) -> dict[str, str]:
+    """The one export row for (measure slug, month, figure), as its filled cells
+    of count, percent, hours, days and status: {"count": "10", "status": "shown"}."""
+    [row] = [r for r in rows if (r["measure"], r["month"], r["figure"]) == (measure, month, figure)]
+    return {key: row[key] for key in ("count", "percent", "hours", "days", "status") if row[key]}
 
 
 def meet(network, when, peers=(), professionals=(), minutes=90):

@@ -51,7 +51,7 @@ def test_a_team_named_like_a_formula_is_text_in_the_dashboard_csv(login, team, t
     response = login(team_lead).get(reverse("dashboards:export"), {"period": "3"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
-    assert rows[0][1] == "'" + team.name
+    assert rows[1][0] == "'" + team.name  # the team column, under the one header row
     for row in rows:
         for cell in row:
             assert not cell or cell[0] not in "=+-@\t\r"

@@ -5,7 +5,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboards import dashboard, queries, rollup
+from dashboards import dashboard, rollup
+from dashboards.measures import (
+    continuity,
+    disclosure,
+    peer_present,
+    peer_time,
+    principles,
+    supervision,
+)
 from meetings.models import Activity, ActivityKind
 from principles.models import Principle
 from reflections.models import Disclosed, Disclosure, FeltSafe, Presence, PrincipleNote
@@ -34,8 +42,8 @@ JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
 
 
 def test_meetings_first_meetings_and_co_working_by_month(team, meetings):
-    rows = by_month(queries.meeting_rows([team.pk], PERIOD), queries.MEETINGS)
-    cat = queries.meeting_category
+    rows = by_month(peer_present.rows([team.pk], PERIOD), peer_present.KEY)
+    cat = peer_present.category
 
     assert rows == {
         # 10 Jan (old network, professional only, not its first)
@@ -53,7 +61,7 @@ def test_meetings_first_meetings_and_co_working_by_month(team, meetings):
 def test_continuity_counts_networks_with_three_meetings_and_a_peer_at_two_thirds(team, meetings):
     # a: the author at 2 of 3 (two thirds: continuous); b: no peer at more than 1 of 3;
     # old and c have fewer than 3 meetings in the period.
-    assert queries.continuity([team.pk], PERIOD) == (2, 1)
+    assert continuity.count([team.pk], PERIOD) == (2, 1)
 
 
 def test_continuity_needs_the_same_peer(team, author, second_peer):
@@ -61,11 +69,11 @@ def test_continuity_needs_the_same_peer(team, author, second_peer):
     for day, peer in [(1, author), (2, author), (3, second_peer), (4, second_peer)]:
         meet(network, at(1, day), peers=[peer])
     # 4 meetings, each peer at 2: less than two thirds.
-    assert queries.continuity([team.pk], PERIOD) == (1, 0)
+    assert continuity.count([team.pk], PERIOD) == (1, 0)
     meet(network, at(1, 5), peers=[author])  # the author at 3 of 5: still less
-    assert queries.continuity([team.pk], PERIOD) == (1, 0)
+    assert continuity.count([team.pk], PERIOD) == (1, 0)
     meet(network, at(1, 6), peers=[author])  # 4 of 6: two thirds
-    assert queries.continuity([team.pk], PERIOD) == (1, 1)
+    assert continuity.count([team.pk], PERIOD) == (1, 1)
 
 
 def test_the_board_shows_the_meeting_measures_with_suppression(team, meetings):
@@ -104,11 +112,11 @@ def test_peers_time_counts_meetings_as_the_peer_and_peers_other_work(
         practitioner=colleague, team=team, kind=ActivityKind.ADMIN, done_on=JAN, duration_minutes=60
     )
 
-    rows = queries.peer_time_rows([team.pk], PERIOD)
-    minutes = by_month(rows, queries.PEER_MINUTES)
-    records = by_month(rows, queries.PEER_RECORDS)
+    rows = peer_time.rows([team.pk], PERIOD)
+    minutes = by_month(rows, peer_time.KEY)
+    records = by_month(rows, peer_time.RECORDS)
 
-    net = queries.NETWORK_MEETINGS
+    net = peer_time.NETWORK_MEETINGS
     # Jan: the author at a (5 Jan) and b (6 Jan); Feb: a (author), b and c (second peer).
     assert minutes == {
         (JAN, net): 180,
@@ -128,7 +136,7 @@ def test_principle_notes_count_text_or_a_presence_rating(team, author, outsider)
     elsewhere = ReflectionFactory(author=outsider, written_at=at(2, 1))
     PrincipleNote.objects.create(reflection=elsewhere, principle=validation, text="Not ours")
 
-    rows = by_month(queries.principle_rows([team.pk], PERIOD), queries.PRINCIPLE_NOTES)
+    rows = by_month(principles.rows([team.pk], PERIOD), principles.KEY)
 
     assert rows == {(FEB, str(validation.pk)): 1, (FEB, str(second.pk)): 1}
 
@@ -149,15 +157,15 @@ def test_self_disclosure_by_month(team, author):
                 reflection=reflection, disclosed=disclosed, felt_safe=safe, emotional_cost=cost
             )
 
-    rows = queries.disclosure_rows([team.pk], PERIOD)
+    rows = disclosure.rows([team.pk], PERIOD)
 
-    assert by_month(rows, queries.REFLECTIONS) == {
+    assert by_month(rows, disclosure.KEY) == {
         (FEB, "all"): 10,
         (FEB, "disclosed"): 4,
         (FEB, "safety_answered"): 3,
         (FEB, "not_safe"): 1,
     }
-    assert by_month(rows, queries.EMOTIONAL_COST) == {
+    assert by_month(rows, disclosure.EMOTIONAL_COST) == {
         (FEB, "1"): 1,
         (FEB, "2"): 1,
         (FEB, "3"): 1,
@@ -199,7 +207,7 @@ def test_supervision_review_within_14_days_and_days_to_first_response(team, auth
         created_at=shared_at + timedelta(days=10, hours=5),
     )
 
-    rows = queries.supervision_rows([team.pk], PERIOD, at(6, 1))
+    rows = supervision.rows([team.pk], PERIOD, now=at(6, 1))
 
-    assert by_month(rows, queries.REVIEW) == {(JAN, "due"): 3, (JAN, "in_time"): 1}
-    assert by_month(rows, queries.FIRST_RESPONSE_DAYS) == {(JAN, "2"): 1, (JAN, "10"): 1}
+    assert by_month(rows, supervision.KEY) == {(JAN, "due"): 3, (JAN, "in_time"): 1}
+    assert by_month(rows, supervision.FIRST_RESPONSE_DAYS) == {(JAN, "2"): 1, (JAN, "10"): 1}

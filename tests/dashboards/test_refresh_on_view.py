@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import rollup
+from dashboards.measures.peer_present import KEY as MEETINGS
 from dashboards.models import MonthlyFigure, RollupRefresh
-from dashboards.queries import MEETINGS
 from dashboards.views import REFRESH_WITHOUT_BEAT_AFTER
 from tests.dashboards.conftest import meet
 from tests.factories import NetworkFactory

@@ -43,4 +43,7 @@ def test_the_team_lead_reads_the_dashboard_and_downloads_it(
     download = download_info.value
     assert download.suggested_filename.startswith("role-clarity-riverside-")
     content = Path(download.path()).read_text(encoding="utf-8")
-    assert "Meetings with a peer practitioner present,Network meetings,Whole period," in content
+    # The tidy CSV: one header row, then one row per (month, measure, figure).
+    header, *rows = content.splitlines()
+    assert header.startswith("team,period_start,period_end,month,measure,figure,count")
+    assert any(",whole period,peer-present,Network meetings," in row for row in rows)

@@ -1,0 +1,222 @@
+"""Disclosure control against arithmetic (dashboards/suppression.py): the attack,
+and what it shows so far.
+
+The attacker is a team lead who can choose any period (any run of months), any
+of their teams or all of them together, and read every count published for it.
+The attack takes every published figure as a constraint on the atoms it adds up
+(a team's month of one category; 0 is exact, "fewer than 8" is 1 to 7, a figure
+rounded to 5 is p - 2 to p + 2) and finds the least and the most each
+suppressed figure can be by linear programming: by duality, the best any linear
+combination of published figures can do (totals minus parts, overlapping
+periods, measures sharing a denominator, and chains of them). A suppressed
+figure is recovered when only one whole number lies between the two.
+
+What it shows: suppression alone gives hidden cells back (the demo's fault);
+rounding every period on its own still does, across overlapping periods; the
+cell-by-cell scheme (`suppression.count` per team and month, `suppression.total`
+for anything wider) does not on that example. Issue 13 stays open until the
+dashboard publishes cell by cell and survives this attack for every figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from dashboards import suppression
+
+Atom = tuple[int, int, str]  # team, month index, category
+Publish = Callable[[int], suppression.Figure]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    atoms: frozenset[Atom]
+    low: int
+    high: int
+    suppressed: bool
+
+
+def bounds_of(figure: suppression.Figure, rounds: bool) -> tuple[int, int, bool]:
+    """What a published figure tells: the range its true value lies in."""
+    if figure.value is None:
+        return 1, suppression.THRESHOLD - 1, True
+    if figure.value == 0 or not rounds:
+        return figure.value, figure.value, False
+    half = suppression.ROUND_TO // 2
+    return max(suppression.THRESHOLD, figure.value - half), figure.value + half, False
+
+
+def published_sums(
+    teams: Iterable[int], months: int, category_sets: Iterable[frozenset[str]]
+) -> Iterable[frozenset[Atom]]:
+    """Every sum a team lead can have published: each period (a run of months),
+    for each team and for all of them, for each set of categories a figure adds."""
+    teams = sorted(teams)
+    team_choices = [[team] for team in teams] + ([teams] if len(teams) > 1 else [])
+    for first in range(months):
+        for last in range(first, months):
+            for chosen in team_choices:
+                for categories in category_sets:
+                    yield frozenset(
+                        (team, month, category)
+                        for team in chosen
+                        for month in range(first, last + 1)
+                        for category in categories
+                    )
+
+
+def constraints(
+    atoms: dict[Atom, int], sums, publish: Publish, rounds: bool = True
+) -> list[Constraint]:
+    """Each published sum as a constraint; `rounds`: whether `publish` rounds."""
+    found = {}
+    for members in sums:
+        if members not in found:
+            true = sum(atoms[atom] for atom in members)
+            found[members] = Constraint(members, *bounds_of(publish(true), rounds))
+    return list(found.values())
+
+
+def recovered(atoms: dict[Atom, int], rules: list[Constraint]) -> list[tuple[frozenset, int]]:
+    """The suppressed figures whose value the published figures pin down.
+
+    For each, the least and the most it can be given every published figure
+    (linear programming over the atoms: by duality, the best any linear
+    combination of the published figures can do). Recovered when only one whole
+    number lies between them."""
+    order = {atom: n for n, atom in enumerate(atoms)}
+    rows, upper = [], []
+    for rule in rules:
+        row = np.zeros(len(order))
+        row[[order[a] for a in rule.atoms]] = 1
+        rows += [row, -row]
+        upper += [rule.high, -rule.low]
+    found = []
+    for target in (rule for rule in rules if rule.suppressed):
+        goal = np.zeros(len(order))
+        goal[[order[a] for a in target.atoms]] = 1
+        least = linprog(goal, A_ub=rows, b_ub=upper, bounds=(0, None), method="highs")
+        most = linprog(-goal, A_ub=rows, b_ub=upper, bounds=(0, None), method="highs")
+        assert least.success and most.success, "the published figures are consistent"
+        low, high = math.ceil(least.fun - 1e-6), math.floor(-most.fun + 1e-6)
+        if low == high:
+            found.append((target.atoms, low))
+    return found
+
+
+# A month of one team's meetings, split every way a published figure splits
+# them: peer present, a professional present, first meeting, reflecting conversation.
+MEETING_KINDS = [
+    f"peer{peer}-prof{prof}-first{first}-refl{refl}"
+    for peer in (0, 1)
+    for prof in (0, 1)
+    for first in (0, 1)
+    for refl in (0, 1)
+]
+
+
+def kinds(**wanted: int) -> frozenset[str]:
+    return frozenset(k for k in MEETING_KINDS if all(f"{n}{v}" in k for n, v in wanted.items()))
+
+
+# Every count the dashboard publishes about a team's month of meetings: they
+# share denominators and overlap, so the attack sees them all together.
+FIGURES = [
+    frozenset(MEETING_KINDS),  # network meetings
+    kinds(peer=1),  # with a peer present
+    kinds(first=1),  # first meetings
+    kinds(first=1, peer=1),  # first meetings with a peer
+    kinds(peer=1, prof=1),  # co-working: peer with professional
+    kinds(peer=0, prof=1),  # professional only
+    kinds(peer=1, prof=0),  # peer only
+    kinds(peer=0, prof=0),  # no practitioner recorded
+    kinds(refl=1),  # with a reflecting conversation
+]
+
+
+def cells(teams: int, months: int) -> Iterable[frozenset[Atom]]:
+    """What the app publishes on its own: each figure for one team and one month.
+    Every other figure is `suppression.total` of these (tested below)."""
+    for team in range(teams):
+        for month in range(months):
+            for figure in FIGURES:
+                yield frozenset((team, month, kind) for kind in figure)
+
+
+def small_teams():
+    """1 or 2 teams, 1 to 3 months, the counts a small team has in a month."""
+
+    def atoms_for(shape):
+        teams, months = shape
+        keys = [(t, m, k) for t in range(teams) for m in range(months) for k in MEETING_KINDS]
+        return st.lists(
+            st.sampled_from([0, 0, 0, 1, 2, 3]) | st.integers(0, 9),
+            min_size=len(keys),
+            max_size=len(keys),
+        ).map(lambda values: (teams, months, dict(zip(keys, values, strict=True))))
+
+    return st.tuples(st.integers(1, 2), st.integers(1, 3)).flatmap(atoms_for)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=12))
+def test_a_total_is_added_up_from_its_published_cells_only(months):
+    """A period's (or all teams') total depends on nothing but the published
+    cells: two runs of data with the same published cells give the same total."""
+    published = [suppression.count(n) for n in months]
+    again = [suppression.count(suppression.count(n).value or 0) for n in months]
+    whole = suppression.total(published)
+
+    assert whole.low <= sum(months) + 2 * len(months)
+    assert whole.high >= sum(months) - 2 * len(months)
+    if all(p.value is not None for p in published):
+        assert whole == suppression.total(again)
+    if whole.value is None and whole.low == whole.high:
+        raise AssertionError("a range that is one value would be published as it")
+
+
+def independent(atoms: dict[Atom, int], months: int) -> list[Constraint]:
+    """The rule before cells: every period's total suppressed and rounded on its own."""
+    sums = published_sums([0], months, [frozenset(MEETING_KINDS)])
+    return constraints(atoms, sums, suppression.count)
+
+
+def test_rounding_each_period_on_its_own_is_undone_across_overlapping_periods():
+    """Found by the property test when every period was rounded on its own:
+    months of 7, 6 and 1 meetings. Months 1-2 (13, shown as 15) minus month 1
+    (at most 7) leave month 2 at least 6; months 2-3 (7, fewer than 8) minus
+    month 3 (at least 1) leave it at most 6: month 2 held 6."""
+    atoms = {(0, month, kind): 0 for month in range(3) for kind in MEETING_KINDS}
+    kind = MEETING_KINDS[0]
+    atoms[(0, 0, kind)], atoms[(0, 1, kind)], atoms[(0, 2, kind)] = 7, 6, 1
+
+    month_2 = frozenset((0, 1, k) for k in MEETING_KINDS)
+    assert (month_2, 6) in recovered(atoms, independent(atoms, 3))
+    assert recovered(atoms, constraints(atoms, cells(1, 3), suppression.count)) == []
+
+
+def suppression_alone(number: int) -> suppression.Figure:
+    """The first rule: 1 to 7 hidden, every other count exact."""
+    if suppression.is_small(number):
+        return suppression.Figure(None, suppression.FEWER_THAN)
+    return suppression.Figure(number, str(number))
+
+
+def test_the_attack_recovers_cells_hidden_by_suppression_alone():
+    """The demo's fault: 68 meetings in the period, 61 in the months shown, so
+    the hidden month held 7."""
+    atoms = {(0, month, kind): 0 for month in range(3) for kind in MEETING_KINDS}
+    kind = MEETING_KINDS[0]
+    atoms[(0, 0, kind)], atoms[(0, 1, kind)], atoms[(0, 2, kind)] = 30, 31, 7
+    sums = list(published_sums([0], 3, [frozenset(MEETING_KINDS)]))
+
+    old = recovered(atoms, constraints(atoms, sums, suppression_alone, rounds=False))
+
+    assert (frozenset((0, 2, k) for k in MEETING_KINDS), 7) in old
