@@ -330,8 +330,10 @@ def _seed_intervision(
     agreement = GroupAgreement.write(group, facilitator, quorum=None, **DEMO_AGREEMENT)
     for peer in peers:
         agreement.accept(peer)
+    # Made when it started (six months ago), so it reaches the summaries since.
+    made = datetime.combine(since, time(9), tzinfo=now.tzinfo)
     GroupSupervisionLink.objects.get_or_create(
-        group=group, supervisor=supervisor, defaults={"since": since}
+        group=group, supervisor=supervisor, defaults={"since": since, "created_at": made}
     )
     shared = list(group.shares.order_by("shared_at"))
     for months_ago in (2, 1, 0):

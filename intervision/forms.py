@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from intervision.models import IntervisionSession
+from intervision.models import MAX_SESSION_MINUTES, MIN_SESSION_MINUTES, IntervisionSession
 from pod_site.dates import check_range, shift_years
 from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin
@@ -39,6 +39,11 @@ def _date_input() -> forms.DateInput:
 
 class AgreementForm(DesignSystemMixin, forms.ModelForm):
     """The group's four terms and its quorum, saved through GroupAgreement.write."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's limits, as the model's (the field itself starts them at 0).
+        self.fields["quorum"].widget.attrs.update(min=1, max=50)
 
     class Meta:
         model = GroupAgreement
@@ -91,7 +96,14 @@ class SessionForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             "held_on": "Date",
             "facilitator": "Facilitator of this round",
         }
-        error_messages = {"held_on": {"required": "Enter the date of the session."}}
+        error_messages = {
+            "held_on": {"required": "Enter the date of the session."},
+            "attendees": {"invalid_choice": "Choose people from this group."},
+            "presenter": {"invalid_choice": "Choose someone from this group."},
+            "facilitator": {"invalid_choice": "Choose someone from this group."},
+            "note_taker": {"invalid_choice": "Choose someone from this group."},
+            "brought": {"invalid_choice": "Choose notes shared with this group."},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,6 +118,10 @@ class SessionForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             self.fields[name].queryset = people
         for name in ("presenter", "facilitator", "note_taker"):
             self.fields[name].empty_label = "Not named"
+        # The browser's limits, as the model's (the field itself starts them at 0).
+        self.fields["duration"].widget.attrs.update(
+            min=MIN_SESSION_MINUTES, max=MAX_SESSION_MINUTES
+        )
         self.fields["attendees"].help_text = (
             "The group's members and facilitator who were there. For a session still "
             "ahead, leave this until it has taken place."

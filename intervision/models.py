@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from teams.models import User
 
+ATTENDANCE_FIXED = "A summary for supervision has been drafted: who attended is fixed."
 MIN_SESSION_MINUTES = 5
 MAX_SESSION_MINUTES = 480
 
@@ -192,6 +193,16 @@ class IntervisionSession(Revisioned):
         """Notes that could be brought: shared with the group and still shared."""
         return self.group.shares.active().select_related("reflection__author")
 
+    def attendance_is_fixed(self, attendees: Iterable[User]) -> bool:
+        """Whether `attendees` would change who attended after a summary was
+        drafted. Those who attended decide whether it goes to supervision, so who
+        they were cannot change under them (someone who would not agree taken off
+        the record just before the last agreement)."""
+        if self.pk is None or not SupervisionSummary.objects.filter(session=self).exists():
+            return False
+        recorded = set(self.attendees.values_list("pk", flat=True))
+        return {person.pk for person in attendees} != recorded
+
     def clean_people(
         self,
         attendees: Iterable[User],
@@ -210,6 +221,8 @@ class IntervisionSession(Revisioned):
         errors: dict[str, str] = {}
         if present - members:
             errors["attendees"] = "Only the group's members and facilitator attend its sessions."
+        elif self.attendance_is_fixed(attendees):
+            errors["attendees"] = ATTENDANCE_FIXED
         for field, person in (
             ("presenter", presenter),
             ("facilitator", facilitator),
@@ -226,9 +239,11 @@ class IntervisionSession(Revisioned):
         `brought` must be shares of this group (checked: others are refused)."""
         if self.pk is None:
             self.recorded_by = by
-        brought = list(brought)
+        brought, attendees = list(brought), list(attendees)
         if any(share.group_id != self.group_id for share in brought):
             raise ValidationError({"brought": "Only notes shared with this group."})
+        if self.attendance_is_fixed(attendees):
+            raise ValidationError({"attendees": ATTENDANCE_FIXED})
         self.save()
         self.attendees.set(list(attendees))
         self.brought.set(brought)
@@ -263,8 +278,10 @@ class SummaryQuerySet(models.QuerySet["SupervisionSummary"]):
     def visible_to(self, user: User, on: date | None = None) -> SummaryQuerySet:
         """The one rule for summaries: the group (its facilitator and members who
         accepted its agreement); once agreed, a supervisor linked to the group who
-        was linked when it was agreed and still is (GroupSupervisionLink). Nothing
-        else of the group reaches the supervisor."""
+        was linked when it was agreed and still is (GroupSupervisionLink: its
+        start date and the moment the link was made, so a link back-dated later
+        reaches nothing agreed before it). Nothing else of the group reaches the
+        supervisor."""
         if not user.is_authenticated:
             return self.none()
         on = on or timezone.localdate()
@@ -272,6 +289,7 @@ class SummaryQuerySet(models.QuerySet["SupervisionSummary"]):
             supervisor=user,
             group=OuterRef("session__group"),
             since__lte=OuterRef("agreed_on"),
+            created_at__lte=OuterRef("agreed_at"),
         )
         return self.filter(
             Q(session__group__in=IntervisionGroup.objects.open_to(user))
@@ -283,7 +301,10 @@ class SummaryQuerySet(models.QuerySet["SupervisionSummary"]):
         supervise (a supervisor in the group too sees it here only once agreed)."""
         on = on or timezone.localdate()
         links = GroupSupervisionLink.objects.current(on).filter(
-            supervisor=user, group=OuterRef("session__group"), since__lte=OuterRef("agreed_on")
+            supervisor=user,
+            group=OuterRef("session__group"),
+            since__lte=OuterRef("agreed_on"),
+            created_at__lte=OuterRef("agreed_at"),
         )
         return self.visible_to(user, on).agreed().filter(Exists(links))
 
@@ -435,13 +456,16 @@ class SupervisionSummary(Revisioned):
         return True
 
     @transaction.atomic
-    def agree(self, by: User) -> bool:
+    def agree(self, by: User, based_on: int | None = None) -> bool:
         """One attendee agrees to share the summary as it stands; when enough have
         (agreements_needed), it is agreed and reaches the group's supervisor.
-        True when this agreement made it agreed."""
+        True when this agreement made it agreed. `based_on`: the revision the
+        person read; an agreement to text that has changed since is refused."""
         locked = self._locked()
         if not locked.is_agreed and locked.agreed_by(by):
             return False  # a second click: their agreement stands
+        if based_on is not None and based_on != locked.revision:
+            raise NotAllowed("The summary changed after you opened it: read it again first.")
         if not locked.can_agree(by):
             raise NotAllowed("Only those who attended agree, before it is agreed.")
         SummaryConsent.objects.create(summary=locked, user=by)

@@ -46,6 +46,16 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _posted_int(request: HttpRequest, name: str) -> int:
+    """A whole number the form carries (the version or revision the person read);
+    0 when it is missing or not a number, which matches no version: a page from
+    before the field existed is asked to read again, never taken as agreeing."""
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return 0
+
+
 # Groups and their agreement ---------------------------------------------------
 
 
@@ -178,7 +188,7 @@ def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This group has no agreement to accept yet.")
         return redirect("intervision:group", pk=group.pk)
     try:
-        accepted = agreement.accept(request.user)
+        accepted = agreement.accept(request.user, version=_posted_int(request, "version"))
     except ValidationError as refused:
         keep_key_usable(request)
         messages.error(request, _messages_of(refused))
@@ -491,7 +501,7 @@ def summary_agree(request: HttpRequest, pk: int) -> HttpResponse:
     """One who attended agrees to share the summary as it stands."""
     summary = _visible_summary(request, pk)
     try:
-        made_agreed = summary.agree(request.user)
+        made_agreed = summary.agree(request.user, based_on=_posted_int(request, "revision"))
     except NotAllowed as refused:
         context = {
             "heading": "Your agreement was not recorded",

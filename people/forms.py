@@ -76,8 +76,8 @@ class LinkForm(DesignSystemMixin, forms.ModelForm):
         model = SupervisionLink
         fields = ["supervisor", "supervisee", "since", "until"]
         widgets = {
-            "since": forms.DateInput(attrs={"type": "date"}),
-            "until": forms.DateInput(attrs={"type": "date"}),
+            "since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
             "until": "Leave empty for supervision with no end. For cover while a supervisor "
@@ -102,8 +102,8 @@ class GroupLinkForm(DesignSystemMixin, forms.ModelForm):
         model = GroupSupervisionLink
         fields = ["supervisor", "since", "until"]
         widgets = {
-            "since": forms.DateInput(attrs={"type": "date"}),
-            "until": forms.DateInput(attrs={"type": "date"}),
+            "since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
             "supervisor": "Someone with a supervisor role in this team.",
@@ -136,7 +136,7 @@ class EndLinkForm(DesignSystemMixin, forms.Form):
     until = forms.DateField(
         label="Last day of supervision",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(

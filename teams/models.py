@@ -450,10 +450,17 @@ class GroupAgreement(models.Model):
         return agreement
 
     @transaction.atomic
-    def accept(self, by: User) -> bool:
+    def accept(self, by: User, version: int | None = None) -> bool:
         """A member (or the facilitator) accepts the agreement as it stands; False
-        if they already had."""
+        if they already had. `version`: the version the person read; accepting
+        one that has changed since is refused (AgreementChanged)."""
         group = self.group
+        current = GroupAgreement.objects.select_for_update().get(pk=self.pk).version
+        if version is not None and version != current:
+            raise AgreementChanged(
+                "The agreement changed after you opened it: read it again before you accept."
+            )
+        self.version = current
         if by.pk != group.facilitator_id and not group.members.filter(pk=by.pk).exists():
             raise ValidationError("Only the group's members accept its agreement.")
         _, created = AgreementAcceptance.objects.get_or_create(
@@ -466,6 +473,10 @@ class GroupAgreement(models.Model):
                 detail={"group_id": group.pk, "version": self.version},
             )
         return created
+
+
+class AgreementChanged(ValidationError):
+    """Accepting a version of an agreement that is no longer the current one."""
 
 
 class AgreementAcceptance(models.Model):
@@ -504,6 +515,9 @@ class GroupSupervisionLink(models.Model):
     )
     since = models.DateField(default=timezone.localdate)
     until = models.DateField(null=True, blank=True)
+    # When the link was made: summaries agreed before it stay out of reach even
+    # when `since` is set to an earlier date (intervision SummaryQuerySet).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = SupervisionLinkQuerySet.as_manager()
 

@@ -159,7 +159,7 @@ def test_a_member_who_has_not_accepted_sees_the_agreement_and_no_sessions(circle
 def test_accepting_the_agreement_opens_the_group(circle, session):
     people, group, _share = circle
     client = _client(people["newcomer"])
-    response = client.post(_url("agreement_accept", group.pk))
+    response = client.post(_url("agreement_accept", group.pk), {"version": "1"})
     assert response.status_code == 302
     assert group.agreement.accepted_by(people["newcomer"])
     page = client.get(_url("group", group.pk)).content.decode()
@@ -377,13 +377,15 @@ def test_the_summary_from_draft_to_the_supervisors_response(circle, session):
     assert THEMES_MARKER in page
     assert "I agree to share this summary with our supervisor" in page
     assert "2 more needed" in page
-    assert presenter.post(_url("summary_agree", summary.pk)).status_code == 302
+    read = {"revision": summary.revision}
+    assert presenter.post(_url("summary_agree", summary.pk), read).status_code == 302
     summary.refresh_from_db()
     assert not summary.is_agreed
     assert supervisor.get(summary_url).status_code == 404
     # Someone who did not attend cannot agree.
-    assert _client(people["absent"]).post(_url("summary_agree", summary.pk)).status_code == 409
-    assert _client(people["taker"]).post(_url("summary_agree", summary.pk)).status_code == 302
+    absent = _client(people["absent"])
+    assert absent.post(_url("summary_agree", summary.pk), read).status_code == 409
+    assert _client(people["taker"]).post(_url("summary_agree", summary.pk), read).status_code == 302
     summary.refresh_from_db()
     assert summary.is_agreed
 
@@ -457,3 +459,129 @@ def test_no_message_carries_note_text(circle, session):
     )
     messages = [str(message) for message in response.context["messages"]]
     assert messages and all("Marker-message-check" not in m for m in messages)
+
+
+# Agreeing again, and agreeing to what one read (found by trying the app) -----------
+
+
+def test_accepting_a_changed_agreement_again_within_minutes_is_recorded(circle):
+    """Sam accepts, Jo changes the terms, Sam accepts the new version at once:
+    that is a new acceptance, not the first one sent twice."""
+    people, group, _share = circle
+    client = _client(people["newcomer"])
+    client.post(_url("agreement_accept", group.pk), {"version": "1"})
+    GroupAgreement.write(group, people["facil"], quorum=2, **{**TERMS, "who_may_read": "Us."})
+
+    page = client.get(_url("group", group.pk)).content.decode()
+    assert 'name="version" value="2"' in page
+    response = client.post(_url("agreement_accept", group.pk), {"version": "2"}, follow=True)
+
+    assert "already sent" not in response.content.decode()
+    assert GroupAgreement.objects.get(group=group).accepted_by(people["newcomer"])
+
+
+def test_accepting_a_version_one_did_not_read_is_refused(circle):
+    """The page showed version 1; the terms changed before the click."""
+    people, group, _share = circle
+    GroupAgreement.write(group, people["facil"], quorum=2, **{**TERMS, "who_may_read": "All."})
+
+    response = _client(people["newcomer"]).post(
+        _url("agreement_accept", group.pk), {"version": "1"}, follow=True
+    )
+
+    assert "changed after you opened it" in response.content.decode()
+    assert not GroupAgreement.objects.get(group=group).accepted_by(people["newcomer"])
+
+
+def test_agreeing_again_after_the_summary_changed_is_recorded(circle, session):
+    people, _group, _share = circle
+    summary = _draft(people, session)
+    presenter = _client(people["presenter"])
+    presenter.post(_url("summary_agree", summary.pk), {"revision": summary.revision})
+    assert summary.edit(people["taker"], "New themes", "", summary.revision)
+
+    response = presenter.post(
+        _url("summary_agree", summary.pk), {"revision": summary.revision}, follow=True
+    )
+
+    assert "already sent" not in response.content.decode()
+    assert summary.agreed_by(people["presenter"])
+
+
+def test_agreeing_to_text_one_did_not_read_is_refused(circle, session):
+    people, _group, _share = circle
+    summary = _draft(people, session)
+    read = summary.revision
+    assert summary.edit(people["taker"], "Changed while the page was open", "", read)
+
+    response = _client(people["presenter"]).post(
+        _url("summary_agree", summary.pk), {"revision": read}
+    )
+
+    assert response.status_code == 409
+    assert not summary.agreed_by(people["presenter"])
+
+
+def test_a_group_supervisor_dated_back_reaches_no_summary_agreed_before_the_link(circle, session):
+    """The lead links a second supervisor from a date months back: summaries the
+    group agreed to share before that link was made stay with the first."""
+    people, group, _share = circle
+    summary = _draft(people, session)
+    summary.agree(people["presenter"])
+    summary.agree(people["taker"])
+    assert summary.is_agreed
+    GroupSupervisionLink.objects.create(
+        group=group,
+        supervisor=people["other_supervisor"],
+        since=timezone.localdate() - timedelta(days=300),
+    )
+
+    assert _client(people["other_supervisor"]).get(_url("summary", summary.pk)).status_code == 404
+    assert _client(people["supervisor"]).get(_url("summary", summary.pk)).status_code == 200
+
+
+def test_who_attended_is_fixed_once_a_summary_is_drafted(circle, session):
+    """Otherwise an attendee who would not agree could be taken off the record
+    just before the last agreement."""
+    people, _group, _share = circle
+    _draft(people, session)
+    page = _client(people["facil"]).get(_url("session_edit", session.pk)).content.decode()
+    revision = IntervisionSession.objects.get(pk=session.pk).revision
+    data = {
+        "held_on": session.held_on.isoformat(),
+        "duration": "60",
+        "attendees": [people["facil"].pk, people["taker"].pk],
+        "presenter": "",
+        "facilitator": people["facil"].pk,
+        "note_taker": people["taker"].pk,
+        "revision": revision,
+    }
+
+    response = _client(people["facil"]).post(_url("session_edit", session.pk), data)
+
+    assert "Attendees" in page
+    assert response.status_code == 422
+    assert "who attended is fixed" in response.content.decode()
+    assert session.attendees.count() == 4
+
+
+def test_the_form_says_plainly_when_someone_is_not_of_the_group(circle, session):
+    people, _group, _share = circle
+    data = {
+        "held_on": timezone.localdate().isoformat(),
+        "attendees": [people["facil"].pk, people["outsider"].pk],
+    }
+
+    response = _client(people["facil"]).post(_url("session_create", session.group_id), data)
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose people from this group." in page
+    assert "is not one of the available choices" not in page
+    form_page = _client(people["facil"]).get(_url("session_create", session.group_id))
+    assert 'min="5"' in form_page.content.decode()
+
+
+def test_admins_have_no_pages_of_a_groups_record(circle, session, admin_client):
+    for model in ("intervisionsession", "supervisionsummary", "summaryconsent"):
+        assert admin_client.get(f"/admin/intervision/{model}/").status_code == 404

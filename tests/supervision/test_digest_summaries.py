@@ -49,8 +49,13 @@ def supervised(make_supervisor, at_now):
         Membership.objects.create(user=person, team=team, role=Role.PEER_PRACTITIONER)
     group = IntervisionGroup.objects.create(team=team, name="Peers", facilitator=facilitator)
     group.members.add(note_taker)
+    # Made when it started: the summaries below are dated back, and a link
+    # reaches only what was agreed after it was made.
     GroupSupervisionLink.objects.create(
-        group=group, supervisor=supervisor, since=timezone.localdate() - timedelta(days=30)
+        group=group,
+        supervisor=supervisor,
+        since=timezone.localdate() - timedelta(days=30),
+        created_at=timezone.now() - timedelta(days=30),
     )
     return supervisor, group, note_taker
 
@@ -96,7 +101,9 @@ def test_the_digest_counts_summaries_waiting_and_newly_agreed(supervised, make_s
     summary_of(elsewhere, note_taker, agreed_at=ago(days=1))
     # Another supervisor of the same group counts the same summaries.
     cover = make_supervisor("cover@example.org", team=group.team)
-    GroupSupervisionLink.objects.create(group=group, supervisor=cover, since=ago(days=60).date())
+    GroupSupervisionLink.objects.create(
+        group=group, supervisor=cover, since=ago(days=60).date(), created_at=ago(days=60)
+    )
 
     digest = build_digest(supervisor, NOW)
 
