@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from dashboards import queries
@@ -43,15 +42,16 @@ def refresh(now: datetime | None = None) -> RollupRefresh:
 
 
 def read(team_ids: Sequence[int], first: date, last: date) -> Counter:
-    """{(month, measure, category): total over the teams}, for the months from
-    `first` to `last` (first days of months), in one query."""
-    rows = (
-        MonthlyFigure.objects.filter(team_id__in=team_ids, month__gte=first, month__lte=last)
-        .values("month", "measure", "category")
-        .annotate(total=Sum("value"))
-        .order_by()
+    """{(team, month, measure, category): value}, for the months from `first` to
+    `last` (first days of months), in one query. Kept by team: a count is
+    published for one team's month (a cell) and added up from there
+    (dashboards/suppression.py)."""
+    rows = MonthlyFigure.objects.filter(
+        team_id__in=team_ids, month__gte=first, month__lte=last
+    ).values_list("team_id", "month", "measure", "category", "value")
+    return Counter(
+        {(team, month, measure, category): value for team, month, measure, category, value in rows}
     )
-    return Counter({(row["month"], row["measure"], row["category"]): row["total"] for row in rows})
 
 
 def last_refresh() -> RollupRefresh | None:

@@ -24,8 +24,10 @@ still undone by chains of subtractions across overlapping periods (months 1-2
 minus month 1, against months 2-3). Publishing cells once, and adding totals up
 from what was published, leaves nothing to subtract: what anyone can learn is
 exactly what the cells say. tests/dashboards/test_disclosure.py attacks the
-published figures with every chain of subtractions (interval constraint
-propagation), on the demo data and on random small teams.
+published figures by linear programming (the best any combination of
+subtractions can do). Still open: figures of one team's month that overlap
+(meetings, with a peer, co-working, first meetings) can pin a hidden one among
+them; complementary suppression within the month is the next step.
 
 Every figure the dashboard shows is a `Figure` made here. Templates and the CSV
 print `figure.text` or `figure.value`; charts draw `figure.value`, which is None
@@ -70,6 +72,11 @@ class Figure:
     @property
     def shown(self) -> bool:
         return self.value is not None
+
+    @property
+    def is_range(self) -> bool:
+        """A count known only between two ends (a total with suppressed cells)."""
+        return self.value is None and self.low is not None and self.high >= THRESHOLD
 
     def __str__(self) -> str:
         return self.text

@@ -87,6 +87,8 @@ class _Echo:
 # may not be shown has no value, and its status says why, the same everywhere.
 # A figure's unit names its column ("per meeting": per_meeting); a unit with no
 # column here is an error, so that no number leaves without its unit.
+# A count known only as a range (a total with suppressed cells in it) has its
+# ends in count_low and count_high, and the status "range".
 VALUE_COLUMNS = ["count", "percent", "hours", "days", "per_meeting"]
 CSV_HEADER = [
     "team",
@@ -96,9 +98,12 @@ CSV_HEADER = [
     "measure",
     "figure",
     *VALUE_COLUMNS,
+    "count_low",
+    "count_high",
     "status",
 ]
 SHOWN = "shown"
+RANGE = "range"
 STATUSES = {SHOWN, FEWER_THAN, WITHHELD, "none"}
 WHOLE = "whole period"
 
@@ -107,10 +112,13 @@ def _cells(figure: Figure) -> list[int | float | str | None]:
     unit = figure.unit.replace(" ", "_")
     if unit not in VALUE_COLUMNS:
         raise ValueError(f"No CSV column for a figure in {figure.unit!r}.")
+    values = [figure.value if column == unit else None for column in VALUE_COLUMNS]
+    if figure.is_range:
+        return [*values, figure.low, figure.high, RANGE]
     status = SHOWN if figure.shown else figure.text
     if status not in STATUSES:
         raise ValueError(f"Not a status the CSV knows: {status!r}.")
-    return [figure.value if column == unit else None for column in VALUE_COLUMNS] + [status]
+    return [*values, None, None, status]
 
 
 def csv_rows(board: dashboard.Dashboard, scope: str) -> Iterator[list]:

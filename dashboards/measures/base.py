@@ -31,6 +31,7 @@ from django.db import NotSupportedError
 from django.db.models import Func, IntegerField, Q
 from django.utils import timezone
 
+from dashboards import suppression
 from dashboards.sections import (
     WHOLE_PERIOD,
     Bar,
@@ -42,6 +43,7 @@ from dashboards.sections import (
     bar_chart,
     line_chart,
 )
+from dashboards.suppression import Figure
 from teams.models import PRACTICE_ROLES
 
 __all__ = [
@@ -109,13 +111,49 @@ class Context:
     period: Period
     months: list[date]  # first days of the months in the period
     labels: list[str]  # "Jan 2025", one per month
-    figures: Counter  # rollup.read(...): {(month, measure, category): value}
+    figures: Counter  # rollup.read(...): {(team, month, measure, category): value}
 
     def total(self, measure: str, category: str, only: Sequence[date] | None = None) -> int:
-        """The rollup's value for a measure's category, summed over the months
-        `only` (every month of the period by default)."""
-        return sum(
-            self.figures[(m, measure, category)] for m in (self.months if only is None else only)
+        """The rollup's value for a measure's category, summed over the teams and
+        the months `only` (every month of the period by default). A raw number,
+        for medians and for what is not published as a count: a count goes
+        through `count`."""
+        months = self.months if only is None else only
+        return sum(self.figures[(t, m, measure, category)] for t in self.team_ids for m in months)
+
+    def cells(self, only: Sequence[date] | None = None) -> list[tuple[int, date]]:
+        """(team, month) for each team of the page and each month of `only`."""
+        return [(t, m) for t in self.team_ids for m in (self.months if only is None else only)]
+
+    def count(
+        self, measure: str, categories: str | Iterable[str], only: Sequence[date] | None = None
+    ) -> Figure:
+        """A count as it may be published: suppressed and rounded for each cell
+        (one team's month, the sum of `categories`), then added up from the
+        cells' published figures (suppression.total), never rounded again from
+        the sum over the period or the teams: so no subtraction of one published
+        figure from another gives a hidden one back."""
+        chosen = [categories] if isinstance(categories, str) else list(categories)
+        return suppression.total(
+            suppression.count(sum(self.figures[(t, m, measure, c)] for c in chosen))
+            for t, m in self.cells(only)
+        )
+
+    def hours(
+        self,
+        minutes: str,
+        records: str,
+        categories: Iterable[str],
+        only: Sequence[date] | None = None,
+    ) -> Figure:
+        """Time in hours, published for each cell and added up (like `count`)."""
+        chosen = list(categories)
+        return suppression.total_hours(
+            suppression.hours(
+                sum(self.figures[(t, m, minutes, c)] for c in chosen),
+                sum(self.figures[(t, m, records, c)] for c in chosen),
+            )
+            for t, m in self.cells(only)
         )
 
     def by_month(self) -> list[tuple[str, date]]:

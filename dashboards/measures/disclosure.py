@@ -89,14 +89,14 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 
 
 def _figures(ctx: Context, only: Sequence[date] | None = None) -> list[Figure]:
-    reflections = ctx.total(KEY, "all", only)
+    reflections = ctx.count(KEY, "all", only)
     costs = Counter({cost: ctx.total(EMOTIONAL_COST, str(cost), only) for cost in range(5)})
     return [
-        suppression.count(reflections),
-        suppression.share(ctx.total(KEY, "disclosed", only), reflections),
+        reflections,
+        suppression.share(ctx.count(KEY, "disclosed", only), reflections),
         suppression.median_of_histogram(+costs),
         suppression.share(
-            ctx.total(KEY, "not_safe", only), ctx.total(KEY, "safety_answered", only)
+            ctx.count(KEY, "not_safe", only), ctx.count(KEY, "safety_answered", only)
         ),
     ]
 

@@ -32,8 +32,8 @@ def section(ctx: Context) -> Section:
         definition=DEFINITION,
         what_it_tells=WHAT_IT_TELLS,
         figures=[
-            ("First meetings", suppression.count(first)),
-            ("With a peer present", suppression.count(first_with_peer)),
+            ("First meetings", first),
+            ("With a peer present", first_with_peer),
             ("Share with a peer present", suppression.share(first_with_peer, first)),
         ],
     )

@@ -114,13 +114,10 @@ def _median(histogram: Counter[int]) -> Figure:
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
     """Networks with a first contact date, the median days, the share within a day."""
     histogram = _histogram(ctx, only)
-    networks = sum(histogram.values())
-    within = sum(n for days, n in histogram.items() if days <= WITHIN_DAYS)
-    return [
-        suppression.count(networks),
-        _median(histogram),
-        suppression.share(within, networks),
-    ]
+    every_wait = [*(str(days) for days in range(MOST_DAYS + 1)), OVER]
+    networks = ctx.count(KEY, every_wait, only)
+    within = ctx.count(KEY, [str(days) for days in range(WITHIN_DAYS + 1)], only)
+    return [networks, _median(histogram), suppression.share(within, networks)]
 
 
 def section(ctx: Context) -> Section | None:

@@ -22,6 +22,7 @@ from dashboards.measures.base import (
     in_teams,
     month_of,
 )
+from dashboards.suppression import Figure
 from intervision.models import IntervisionSession
 from teams.models import IntervisionGroup
 
@@ -67,8 +68,8 @@ def section(ctx: Context) -> Section:
         .values_list("pk", "name", "team__name")
     )
 
-    def sessions(group_id: int, only=None) -> int:
-        return ctx.total(KEY, str(group_id), only)
+    def sessions(group_id: int, only=None) -> Figure:
+        return ctx.count(KEY, str(group_id), only)
 
     # A group is named with its team when the page covers more than one team
     # (two teams may each have a group of the same name).
@@ -76,8 +77,8 @@ def section(ctx: Context) -> Section:
         (
             name if len(ctx.team_ids) == 1 else f"{name} ({team_name})",
             [
-                *(suppression.count(sessions(pk, [m])) for m in ctx.months),
-                suppression.count(sessions(pk)),
+                *(sessions(pk, [m]) for m in ctx.months),
+                sessions(pk),
             ],
         )
         for pk, name, team_name in groups
@@ -90,7 +91,7 @@ def section(ctx: Context) -> Section:
         figures=[
             (
                 "Intervision sessions held",
-                suppression.count(sum(sessions(pk) for pk, _, _ in groups)),
+                suppression.total(sessions(pk) for pk, _, _ in groups),
             ),
         ],
         table=Table(

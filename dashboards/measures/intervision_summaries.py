@@ -63,13 +63,9 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 
 
 def _figures(ctx: Context, only: Sequence[date] | None = None) -> list[Figure]:
-    agreed = ctx.total(KEY, "agreed", only)
-    reviewed = ctx.total(KEY, "reviewed", only)
-    return [
-        suppression.count(agreed),
-        suppression.count(reviewed),
-        suppression.share(reviewed, agreed),
-    ]
+    agreed = ctx.count(KEY, "agreed", only)
+    reviewed = ctx.count(KEY, "reviewed", only)
+    return [agreed, reviewed, suppression.share(reviewed, agreed)]
 
 
 def section(ctx: Context) -> Section:

@@ -83,8 +83,8 @@ def per_meeting(present: Figure, meetings: Figure) -> Figure:
 
 
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
-    meetings = suppression.count(ctx.total(KEY, MEETINGS, only))
-    present = suppression.count(ctx.total(KEY, PRESENT, only))
+    meetings = ctx.count(KEY, MEETINGS, only)
+    present = ctx.count(KEY, PRESENT, only)
     return [meetings, present, per_meeting(present, meetings)]
 
 

@@ -24,6 +24,7 @@ from dashboards.measures.base import (
     line_chart,
     month_of,
 )
+from dashboards.suppression import Figure
 from meetings.models import NetworkMeeting, PractitionerAttendance
 from teams.models import Role
 
@@ -83,17 +84,22 @@ def meetings(
     peer: bool | None = None,
     prof: bool | None = None,
     first: bool | None = None,
-) -> int:
+) -> Figure:
     """Meetings in the months `only` (default: the period) with a peer present
-    or not, a professional present or not, first or not (None: either)."""
-    return sum(
-        ctx.total(KEY, category(p, q, f), only)
-        for p in (False, True)
-        for q in (False, True)
-        for f in (False, True)
-        if (peer is None or p == peer)
-        and (prof is None or q == prof)
-        and (first is None or f == first)
+    or not, a professional present or not, first or not (None: either), as
+    published: cell by cell, added up (Context.count)."""
+    return ctx.count(
+        KEY,
+        [
+            category(p, q, f)
+            for p in (False, True)
+            for q in (False, True)
+            for f in (False, True)
+            if (peer is None or p == peer)
+            and (prof is None or q == prof)
+            and (first is None or f == first)
+        ],
+        only,
     )
 
 
@@ -108,8 +114,8 @@ def section(ctx: Context) -> Section:
         (
             label,
             [
-                suppression.count(meetings(ctx, [m])),
-                suppression.count(meetings(ctx, [m], peer=True)),
+                meetings(ctx, [m]),
+                meetings(ctx, [m], peer=True),
                 suppression.share(meetings(ctx, [m], peer=True), meetings(ctx, [m])),
             ],
         )
@@ -121,8 +127,8 @@ def section(ctx: Context) -> Section:
         definition=DEFINITION,
         what_it_tells=WHAT_IT_TELLS,
         figures=[
-            (MEETINGS, suppression.count(everything)),
-            (WITH_PEER, suppression.count(with_peer)),
+            (MEETINGS, everything),
+            (WITH_PEER, with_peer),
             (SHARE, suppression.share(with_peer, everything)),
         ],
         line_chart=line_chart([(label, figures[2]) for label, figures in monthly]),

@@ -97,10 +97,7 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 
 def hours(ctx: Context, kinds: Sequence[str], only: Sequence[date] | None = None) -> Figure:
     """The published hours of these kinds of work, over the months `only`."""
-    return suppression.hours(
-        sum(ctx.total(KEY, kind, only) for kind in kinds),
-        sum(ctx.total(RECORDS, kind, only) for kind in kinds),
-    )
+    return ctx.hours(KEY, RECORDS, kinds, only)
 
 
 def _figures(ctx: Context, only: Sequence[date] | None = None) -> list[tuple[str, Figure]]:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 
-from dashboards import suppression
 from dashboards.measures.base import (
     WHOLE_PERIOD,
     Context,
@@ -68,7 +67,7 @@ def section(ctx: Context) -> Section:
         )
         if principle.framework.slug == PEER_PRACTICE or ctx.total(KEY, str(principle.pk))
     ]
-    totals = [(p.name, suppression.count(ctx.total(KEY, str(p.pk)))) for p in listed]
+    totals = [(p.name, ctx.count(KEY, str(p.pk))) for p in listed]
     return Section(
         slug=SLUG,
         title=TITLE,
@@ -82,7 +81,7 @@ def section(ctx: Context) -> Section:
                 (
                     p.name,
                     [
-                        *(suppression.count(ctx.total(KEY, str(p.pk), [m])) for m in ctx.months),
+                        *(ctx.count(KEY, str(p.pk), [m]) for m in ctx.months),
                         total,
                     ],
                 )

@@ -67,13 +67,9 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 
 
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
-    meetings = ctx.total(KEY, MEETINGS, only)
-    reflecting = ctx.total(KEY, WITH_REFLECTING, only)
-    return [
-        suppression.count(meetings),
-        suppression.count(reflecting),
-        suppression.share(reflecting, meetings),
-    ]
+    meetings = ctx.count(KEY, MEETINGS, only)
+    reflecting = ctx.count(KEY, WITH_REFLECTING, only)
+    return [meetings, reflecting, suppression.share(reflecting, meetings)]
 
 
 def section(ctx: Context) -> Section | None:

@@ -87,22 +87,21 @@ def rows(
 
 
 def section(ctx: Context) -> Section:
-    days = Counter(
-        {
-            int(category): value
-            for (month, measure, category), value in ctx.figures.items()
-            if measure == FIRST_RESPONSE_DAYS and month in ctx.months
-        }
-    )
-    due = ctx.total(KEY, "due")
+    # Days to the first response, pooled over the teams and months: a median,
+    # not a count, so not published cell by cell.
+    days: Counter[int] = Counter()
+    for (_team, month, measure, category), value in ctx.figures.items():
+        if measure == FIRST_RESPONSE_DAYS and month in ctx.months:
+            days[int(category)] += value
+    due = ctx.count(KEY, "due")
     return Section(
         slug=SLUG,
         title=TITLE,
         definition=DEFINITION,
         what_it_tells=WHAT_IT_TELLS,
         figures=[
-            ("Notes shared with a supervisor", suppression.count(due)),
-            ("Share reviewed within 14 days", suppression.share(ctx.total(KEY, "in_time"), due)),
+            ("Notes shared with a supervisor", due),
+            ("Share reviewed within 14 days", suppression.share(ctx.count(KEY, "in_time"), due)),
             ("Median days to the first response", suppression.median_of_histogram(days, "days")),
         ],
     )

@@ -30,9 +30,11 @@ def csv_table(response) -> list[dict[str, str]]:
 
 def published(rows, measure: str, month: str, figure: str) -> dict[str, str]:
     """The one export row for (measure slug, month, figure), as its filled cells
-    of count, percent, hours, days and status: {"count": "10", "status": "shown"}."""
+    of count, percent, hours, days, the ends of a range and status:
+    {"count": "10", "status": "shown"}."""
     [row] = [r for r in rows if (r["measure"], r["month"], r["figure"]) == (measure, month, figure)]
-    return {key: row[key] for key in ("count", "percent", "hours", "days", "status") if row[key]}
+    keys = ("count", "percent", "hours", "days", "count_low", "count_high", "status")
+    return {key: row[key] for key in keys if row[key]}
 
 
 def meet(network, when, peers=(), professionals=(), minutes=90):

@@ -116,9 +116,10 @@ def test_the_board_shows_sessions_per_group_and_month_suppressed(team, groups):
 
     assert table(board, "intervision-sessions") == {
         # Jan 2025, Feb 2025, Mar 2025, whole period; groups in name order.
-        # Rounded to the nearest 5: 9 and 11 show as 10, 8 as 10.
-        "Hazel": ["0", "fewer than 8", "10", "10"],
-        "Willow": ["fewer than 8", "10", "0", "10"],
+        # Each month is rounded to 5 (8 and 9 show as 10); the whole period adds
+        # up the published months, so with a hidden month in it, it is a range.
+        "Hazel": ["0", "fewer than 8", "10", "11 to 17"],
+        "Willow": ["fewer than 8", "10", "0", "11 to 17"],
     }
     assert section(board, "intervision-sessions").table.columns == [
         "Jan 2025",
@@ -126,7 +127,7 @@ def test_the_board_shows_sessions_per_group_and_month_suppressed(team, groups):
         "Mar 2025",
         "Whole period",
     ]
-    assert figures(board, "intervision-sessions") == {"Intervision sessions held": "20"}
+    assert figures(board, "intervision-sessions") == {"Intervision sessions held": "22 to 34"}
 
 
 def test_another_teams_sessions_and_groups_are_not_counted_or_named(login, team, team_lead, groups):
@@ -155,8 +156,8 @@ def test_a_lead_of_two_teams_sees_each_group_with_its_team(
 
     assert table(board, "intervision-sessions") == {
         "Elsewhere (Hillside)": ["10", "0", "0", "10"],
-        "Hazel (Riverside)": ["0", "fewer than 8", "10", "10"],
-        "Willow (Riverside)": ["fewer than 8", "10", "0", "10"],
+        "Hazel (Riverside)": ["0", "fewer than 8", "10", "11 to 17"],
+        "Willow (Riverside)": ["fewer than 8", "10", "0", "11 to 17"],
     }
 
 
@@ -223,7 +224,8 @@ def test_small_session_counts_are_suppressed_on_the_page_and_in_the_csv(
         "2025-01": {"status": "fewer than 8"},  # no number at all
         "2025-02": {"count": "10", "status": "shown"},
         "2025-03": {"count": "0", "status": "shown"},
-        "whole period": {"count": "15", "status": "shown"},
+        # Added up from the published months: a hidden month makes it a range.
+        "whole period": {"count_low": "11", "count_high": "17", "status": "range"},
     }
 
 
@@ -265,10 +267,11 @@ def test_the_rate_is_withheld_when_its_base_is_suppressed(login, team, team_lead
         # 9 of 10 reviewed, published as 10 of 10: the share is of published counts.
         "Mar 2025": ["10", "10", "100%"],
     }
+    # Added up from the published months; the share of two ranges is withheld.
     assert figures(board, "intervision-review") == {
-        "Summaries agreed": "25",
-        "Marked reviewed": "20",
-        "Share marked reviewed": "80%",
+        "Summaries agreed": "21 to 27",
+        "Marked reviewed": "12 to 24",
+        "Share marked reviewed": "withheld",
     }
     # The chart draws only the month it may show.
     chart = section(board, "intervision-review").line_chart

@@ -194,8 +194,8 @@ def test_peers_time_is_in_hours_and_as_shares_of_their_logged_time():
         (ActivityKind.PRACTICAL_SUPPORT.value, 20),
         (ActivityKind.ADMIN.value, 20),
     ):
-        figures[(FEB, peer_time.KEY, category)] = records * 90
-        figures[(FEB, peer_time.RECORDS, category)] = records
+        figures[(1, FEB, peer_time.KEY, category)] = records * 90
+        figures[(1, FEB, peer_time.RECORDS, category)] = records
     assert not minutes
 
     result = peer_time.section(context(figures))
@@ -301,6 +301,8 @@ def test_the_csv_is_tidy_one_header_one_row_per_month_measure_figure(
         "hours",
         "days",
         "per_meeting",
+        "count_low",
+        "count_high",
         "status",
     ]
     import csv
@@ -319,12 +321,17 @@ def test_the_csv_is_tidy_one_header_one_row_per_month_measure_figure(
         if row["status"] == "shown":
             assert len(filled) == 1, row
             float(row[filled[0]])  # a number: no unit, no comma, no %
+        elif row["status"] == "range":
+            assert filled == [], row
+            assert int(row["count_low"]) < int(row["count_high"]), row
         else:
             assert row["status"] in {"fewer than 8", "withheld", "none"}, row
             assert filled == [], row
+    # Three hidden months (3, 3 and 2 meetings), added up: a range.
     assert published(rows, "peer-present", "whole period", "Network meetings") == {
-        "count": "10",
-        "status": "shown",
+        "count_low": "3",
+        "count_high": "21",
+        "status": "range",
     }
     assert published(rows, "peer-present", "2025-01", "Network meetings") == {
         "status": "fewer than 8"

@@ -24,7 +24,7 @@ def context(rows, team_ids, period=PERIOD) -> Context:
     figures: Counter = Counter()
     for team, month, measure, category, value in rows:
         if team in team_ids:
-            figures[(month, measure, category)] += value
+            figures[(team, month, measure, category)] += value
     months = period.months()
     return Context(
         team_ids=list(team_ids),
@@ -37,7 +37,7 @@ def context(rows, team_ids, period=PERIOD) -> Context:
 
 def synthetic(measure: str, values: dict[tuple[date, str], int]) -> Context:
     """A context straight from {(month, category): value}, for one team."""
-    figures = Counter({(month, measure, category): n for (month, category), n in values.items()})
+    figures = Counter({(1, month, measure, category): n for (month, category), n in values.items()})
     months = PERIOD.months()
     return Context([1], PERIOD, months, [month_label(m) for m in months], figures)
 
@@ -119,11 +119,13 @@ def test_immediate_help_publishes_the_median_and_the_share_within_a_day(team, ot
 
     assert section.slug == "immediate-help"
     assert section.what_it_tells == immediate_help.WHAT_IT_TELLS
-    # 16 networks: published as 15; 8 within a day as 10, so 10 of 15.
+    # The period adds up the published months: January's 13 (15) and
+    # February's hidden 3, so a range, and the share of a range is withheld.
+    # January alone: 8 within a day (10) of 13 (15), 67%.
     assert texts(section) == {
-        "First meetings with a first contact date": "15",
+        "First meetings with a first contact date": "16 to 22",
         "Median days from first contact": "1 day",
-        "Share met by the next day": "67%",
+        "Share met by the next day": "withheld",
     }
     assert table(section) == [
         ("Jan 2025", ["15", "1 day", "67%"]),
@@ -183,11 +185,12 @@ def test_participation_counts_meetings_and_members_present(
 def test_participation_averages_the_published_counts(team, attended):
     section = participation.section(context(participation.rows(None, PERIOD), [team.pk]))
 
-    # 10 meetings and 19 present are published as 10 and 20: 2.0, not 1.9.
+    # January's published counts (10 and 15) plus February's hidden ones: ranges,
+    # so no average for the period; January's is of its published counts.
     assert texts(section) == {
-        "Network meetings": "10",
-        "Network members present": "20",
-        "Average present per meeting": "2.0 per meeting",
+        "Network meetings": "11 to 17",
+        "Network members present": "16 to 22",
+        "Average present per meeting": "withheld",
     }
     assert table(section) == [
         ("Jan 2025", ["10", "15", "1.5 per meeting"]),
@@ -207,9 +210,12 @@ def test_participation_withholds_the_average_when_either_count_is_suppressed():
     rows = dict(table(section))
     assert rows["Jan 2025"] == ["10", "fewer than 8", "withheld"]
     assert rows["Feb 2025"] == ["fewer than 8", "30", "withheld"]
-    # The whole period: 17 meetings (15) and 33 present (35).
-    assert texts(section)["Average present per meeting"] == "2.3 per meeting"
-    assert section.figures[2][1].value == 2.3
+    # The whole period adds up the published months: 10 and a hidden month of
+    # meetings, a hidden month and 30 present: ranges, so no average.
+    assert texts(section)["Network meetings"] == "11 to 17"
+    assert texts(section)["Network members present"] == "31 to 37"
+    assert texts(section)["Average present per meeting"] == "withheld"
+    assert section.figures[2][1].value is None
 
 
 # Reflecting conversations -----------------------------------------------------------
@@ -253,11 +259,12 @@ def test_reflecting_conversations_share_is_published_from_rounded_counts(team, r
         context(reflecting_conversations.rows(None, PERIOD), [team.pk])
     )
 
-    # 17 meetings and 11 with one: published as 15 and 10, so 67%.
+    # January: 15 meetings and 10 with one (as published), 67%. The period adds
+    # February's hidden months to them: ranges, and no share.
     assert texts(section) == {
-        "Network meetings": "15",
-        "With a reflecting conversation": "10",
-        "Share with a reflecting conversation": "67%",
+        "Network meetings": "16 to 22",
+        "With a reflecting conversation": "11 to 17",
+        "Share with a reflecting conversation": "withheld",
     }
     assert table(section) == [
         ("Jan 2025", ["15", "10", "67%"]),
