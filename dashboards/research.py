@@ -1,35 +1,56 @@
-"""A pseudonymised export for service evaluation: one row per network meeting.
+"""A pseudonymised export for service evaluation: published counts of network
+meetings, by team code and month.
 
-Columns: team code, month, peer present, first meeting, practitioner mix,
-reflecting conversation held. No free text, no names, no references, no dates
-finer than the month. Team codes are keyed hashes (HMAC with SECRET_KEY), stable
-between exports, meaningless without the key. Small numbers are suppressed
-with the dashboard's rule: a team-month with fewer than 8 meetings is left out
-entirely, so no row can single out one meeting. Rows are streamed from the
-database, so memory stays flat however many meetings there are.
+Columns: team code, month, figure, count, status. Team codes are keyed hashes
+(HMAC with SECRET_KEY), stable between exports, meaningless without the key.
+The figures are exactly the cells the dashboard publishes for a team's month
+(who was there, in four parts; first meetings with a peer and without; meetings
+with a reflecting conversation), under the same disclosure control
+(dashboards/suppression.py): 1 to 7 as "fewer than 8", every other count rounded
+to the nearest 5. One row per meeting, as this export once was, let anyone
+count a team-month's rows back to exact small numbers; this tells nobody more
+than the dashboard does. No text, no names, no references, no dates finer than
+the month. Rows are streamed, one team-month at a time, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncMonth
 
-from dashboards.suppression import THRESHOLD
-from meetings.models import NetworkMeeting, PractitionerAttendance
-from teams.models import Role
+from dashboards import suppression
+from dashboards.measures import peer_present, reflecting_conversations
+from dashboards.models import MonthlyFigure
 
-HEADER = [
-    "team_code",
-    "month",
-    "peer_present",
-    "first_meeting",
-    "practitioner_mix",
-    "reflecting_conversation",
+HEADER = ["team_code", "month", "figure", "count", "status"]
+
+
+def _who_was_there(peer: bool, prof: bool) -> list[str]:
+    return [peer_present.category(peer, prof, first) for first in (False, True)]
+
+
+def _first_meetings(peer: bool) -> list[str]:
+    return [peer_present.category(peer, prof, True) for prof in (False, True)]
+
+
+# (figure, rollup measure, its categories): the dashboard's cells for a month.
+CELLS = [
+    ("meetings: peer with professional", peer_present.KEY, _who_was_there(True, True)),
+    ("meetings: professional only", peer_present.KEY, _who_was_there(False, True)),
+    ("meetings: peer only", peer_present.KEY, _who_was_there(True, False)),
+    ("meetings: no practitioner recorded", peer_present.KEY, _who_was_there(False, False)),
+    ("first meetings with a peer", peer_present.KEY, _first_meetings(True)),
+    ("first meetings without a peer", peer_present.KEY, _first_meetings(False)),
+    (
+        "meetings with a reflecting conversation",
+        reflecting_conversations.KEY,
+        [reflecting_conversations.WITH_REFLECTING],
+    ),
 ]
 
 
@@ -38,70 +59,23 @@ def team_code(team_id: int) -> str:
     return digest.hexdigest()[:12]
 
 
-def _meetings(team_ids: Iterable[int]):
-    attended_as = {
-        role: Exists(PractitionerAttendance.objects.filter(meeting=OuterRef("pk"), role=role))
-        for role in (Role.PEER_PRACTITIONER, Role.PRACTITIONER)
-    }
-    return (
-        NetworkMeeting.objects.filter(network__team_id__in=list(team_ids))
-        .with_is_first()
-        .annotate(
-            month=TruncMonth("starts_at"),
-            has_peer=attended_as[Role.PEER_PRACTITIONER],
-            has_professional=attended_as[Role.PRACTITIONER],
-        )
-    )
-
-
-def _large_enough_cells(team_ids: Iterable[int]) -> set[tuple[int, object]]:
-    """The (team, month) cells with at least THRESHOLD meetings."""
-    cells = (
-        NetworkMeeting.objects.filter(network__team_id__in=list(team_ids))
-        .annotate(month=TruncMonth("starts_at"))
-        .values("network__team_id", "month")
-        .annotate(meetings=Count("pk"))
-        .filter(meetings__gte=THRESHOLD)
-    )
-    return {(cell["network__team_id"], cell["month"]) for cell in cells}
-
-
-def _mix(has_peer: bool, has_professional: bool) -> str:
-    if has_peer and has_professional:
-        return "peer with professional"
-    if has_peer:
-        return "peer only"
-    if has_professional:
-        return "professional only"
-    return "none recorded"
-
-
-def rows(team_ids: Iterable[int]) -> Iterator[list[str]]:
+def rows(team_ids: Iterable[int]) -> Iterator[list[object]]:
+    """The header, then one row per (team, month, figure) of the rollup."""
     team_ids = list(team_ids)
-    allowed = _large_enough_cells(team_ids)
     codes = {team_id: team_code(team_id) for team_id in team_ids}
     yield HEADER
-    meetings = (
-        _meetings(team_ids)
-        .order_by("network__team_id", "starts_at")
-        .values_list(
-            "network__team_id",
-            "month",
-            "has_peer",
-            "is_first_meeting",
-            "has_professional",
-            "reflecting_conversation",
+    figures = (
+        MonthlyFigure.objects.filter(
+            team_id__in=team_ids,
+            measure__in=[peer_present.KEY, reflecting_conversations.KEY],
         )
+        .order_by("team_id", "month")
+        .values_list("team_id", "month", "measure", "category", "value")
         .iterator(chunk_size=2000)
     )
-    for team_id, month, has_peer, is_first, has_professional, reflecting in meetings:
-        if (team_id, month) not in allowed:
-            continue
-        yield [
-            codes[team_id],
-            f"{month:%Y-%m}",
-            "yes" if has_peer else "no",
-            "yes" if is_first else "no",
-            _mix(has_peer, has_professional),
-            "yes" if reflecting else "no",
-        ]
+    for (team_id, month), cells in groupby(figures, key=lambda row: row[:2]):
+        values = Counter({(measure, category): value for *_, measure, category, value in cells})
+        for figure, measure, categories in CELLS:
+            published = suppression.count(sum(values[(measure, c)] for c in categories))
+            status = "shown" if published.shown else published.text
+            yield [codes[team_id], f"{month:%Y-%m}", figure, published.value, status]

@@ -23,11 +23,11 @@ months shown gives the month hidden), and rounding each figure on its own is
 still undone by chains of subtractions across overlapping periods (months 1-2
 minus month 1, against months 2-3). Publishing cells once, and adding totals up
 from what was published, leaves nothing to subtract: what anyone can learn is
-exactly what the cells say. tests/dashboards/test_disclosure.py attacks the
-published figures by linear programming (the best any combination of
-subtractions can do). Still open: figures of one team's month that overlap
-(meetings, with a peer, co-working, first meetings) can pin a hidden one among
-them; complementary suppression within the month is the next step.
+exactly what the cells say. Within one team's month, figures that overlap (all
+meetings, with a peer, co-working, first meetings) are likewise added up from
+the published parts of a split (Context.count_parts), never rounded each on
+its own. tests/dashboards/test_disclosure.py attacks what is published by
+linear programming (the best any combination of subtractions can do).
 
 Every figure the dashboard shows is a `Figure` made here. Templates and the CSV
 print `figure.text` or `figure.value`; charts draw `figure.value`, which is None
@@ -47,10 +47,11 @@ FEWER_THAN = f"fewer than {THRESHOLD}"
 WITHHELD = "withheld"
 WITHHELD_NOTE = f"Withheld: built on fewer than {THRESHOLD}."
 METHOD = (
-    f"Counts from 1 to {THRESHOLD - 1} show as “{FEWER_THAN}”; every other count is "
-    f"rounded to the nearest {ROUND_TO}, and hours to the nearest {HOURS_ROUND_TO}. "
-    "Shares are worked out from the rounded counts, and withheld when they rest on "
-    f"fewer than {THRESHOLD}."
+    f"For each team and month, counts from 1 to {THRESHOLD - 1} show as “{FEWER_THAN}” "
+    f"and every other count is rounded to the nearest {ROUND_TO} (hours to the nearest "
+    f"{HOURS_ROUND_TO}). Totals over months or teams add those up, so a total with "
+    "hidden months in it is a range, such as “11 to 17”. Shares are worked out from "
+    "the published counts, and withheld when either is hidden or a range."
 )
 
 

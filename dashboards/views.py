@@ -170,11 +170,12 @@ def dashboard_csv(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def research_csv(request: HtmxHttpRequest) -> HttpResponse:
-    """The pseudonymised per-meeting export, for the teams the viewer may see."""
+    """The pseudonymised export of published counts, for the teams the viewer may see."""
     teams = list(teams_for(request.user).values_list("pk", flat=True))
     if not teams:
         raise Http404
     AuditEvent.objects.record(request.user, Action.EXPORT, detail={"what": "research csv"})
+    _refreshed()  # counted from the rollup, as fresh as the page's
     writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in research.rows(teams)), content_type="text/csv"

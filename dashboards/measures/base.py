@@ -139,6 +139,25 @@ class Context:
             for t, m in self.cells(only)
         )
 
+    def count_parts(
+        self,
+        measure: str,
+        parts: Iterable[Iterable[str]],
+        only: Sequence[date] | None = None,
+    ) -> Figure:
+        """A count made of several published cells in each team's month: each
+        part (a set of categories) is published on its own (`count`), and the
+        figure is added up from them. For figures that overlap within a month
+        (all meetings, those with a peer, co-working): publishing only the parts
+        of one partition, and adding every such figure up from them, leaves no
+        overlap to subtract (dashboards/measures/peer_present.py)."""
+        chosen = [list(part) for part in parts]
+        return suppression.total(
+            suppression.count(sum(self.figures[(t, m, measure, c)] for c in part))
+            for t, m in self.cells(only)
+            for part in chosen
+        )
+
     def hours(
         self,
         minutes: str,

@@ -15,6 +15,7 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 
 from dashboards import suppression
+from dashboards.measures import peer_present
 from dashboards.measures.base import (
     Context,
     Period,
@@ -38,31 +39,26 @@ DEFINITION = (
 )
 WHAT_IT_TELLS = "Whether meetings bring the person's own network into the room."
 
-MEETINGS = "meetings"
 PRESENT = "present"
 
 
 def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
-    """Meetings and members present by team and month, in one query."""
+    """Network members present by team and month, in one query. The meetings
+    they are per meeting of are peer_present's (published from its parts)."""
     groups = (
         NetworkMeeting.objects.filter(
             in_teams("network__team_id", team_ids), in_period("starts_at", period)
         )
         .annotate(team=F("network__team_id"), month=TruncMonth("starts_at"))
         .values("team", "month")
-        .annotate(
-            # The join repeats a meeting once per member present: count it once.
-            meetings=Count("pk", distinct=True),
-            present=Count("member_attendances"),
-        )
+        .annotate(present=Count("member_attendances"))
+        .filter(present__gt=0)
         .order_by()
     )
-    result: list[Row] = []
-    for group in groups:
-        month = month_of(group["month"])
-        result.append((group["team"], month, KEY, MEETINGS, group["meetings"]))
-        result.append((group["team"], month, KEY, PRESENT, group["present"]))
-    return result
+    return [
+        (group["team"], month_of(group["month"]), KEY, PRESENT, group["present"])
+        for group in groups
+    ]
 
 
 def per_meeting(present: Figure, meetings: Figure) -> Figure:
@@ -83,7 +79,8 @@ def per_meeting(present: Figure, meetings: Figure) -> Figure:
 
 
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
-    meetings = ctx.count(KEY, MEETINGS, only)
+    # All meetings as peer_present publishes them (see reflecting_conversations).
+    meetings = peer_present.meetings(ctx, only)
     present = ctx.count(KEY, PRESENT, only)
     return [meetings, present, per_meeting(present, meetings)]
 

@@ -86,21 +86,33 @@ def meetings(
     first: bool | None = None,
 ) -> Figure:
     """Meetings in the months `only` (default: the period) with a peer present
-    or not, a professional present or not, first or not (None: either), as
-    published: cell by cell, added up (Context.count)."""
-    return ctx.count(
-        KEY,
-        [
-            category(p, q, f)
+    or not, a professional present or not (None: either), or first meetings
+    (first=True) with a peer or not, as published.
+
+    These figures overlap within a month (all meetings, with a peer, each kind
+    of co-working, first meetings), and rounding each on its own would let a
+    hidden one be worked out from the others. So each team's month publishes
+    only the parts of two splits, and every figure is added up from them
+    (Context.count_parts):
+    - who was there: peer with professional, professional only, peer only,
+      nobody recorded (all meetings, with a peer, co-working);
+    - first meetings with a peer, and without (first meetings).
+    """
+    if first:
+        if prof is not None:
+            raise ValueError("First meetings are split by peer only.")
+        peers = (True, False) if peer is None else (peer,)
+        parts = [[category(p, q, True) for q in (False, True)] for p in peers]
+    elif first is None:
+        parts = [
+            [category(p, q, f) for f in (False, True)]
             for p in (False, True)
             for q in (False, True)
-            for f in (False, True)
-            if (peer is None or p == peer)
-            and (prof is None or q == prof)
-            and (first is None or f == first)
-        ],
-        only,
-    )
+            if (peer is None or p == peer) and (prof is None or q == prof)
+        ]
+    else:
+        raise ValueError("Meetings that are not first are not published on their own.")
+    return ctx.count_parts(KEY, parts, only)
 
 
 MEETINGS = "Network meetings"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 
 from dashboards import suppression
+from dashboards.measures import peer_present
 from dashboards.measures.base import (
     Context,
     Period,
@@ -38,36 +39,34 @@ DEFINITION = (
 )
 WHAT_IT_TELLS = "How often the team reflects openly in front of the network, as the practice asks."
 
-MEETINGS = "meetings"
 WITH_REFLECTING = "with_reflecting"
 
 
 def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
-    """Meetings, and those with a reflecting conversation, by team and month, in one
-    query."""
+    """Meetings with a reflecting conversation, by team and month, in one query.
+    All meetings are peer_present's (published from its parts)."""
     groups = (
         NetworkMeeting.objects.filter(
-            in_teams("network__team_id", team_ids), in_period("starts_at", period)
+            in_teams("network__team_id", team_ids),
+            in_period("starts_at", period),
+            reflecting_conversation=True,
         )
         .annotate(team=F("network__team_id"), month=TruncMonth("starts_at"))
         .values("team", "month")
-        .annotate(
-            meetings=Count("pk"),
-            with_reflecting=Count("pk", filter=Q(reflecting_conversation=True)),
-        )
+        .annotate(with_reflecting=Count("pk"))
         .order_by()
     )
-    result: list[Row] = []
-    for group in groups:
-        month = month_of(group["month"])
-        result.append((group["team"], month, KEY, MEETINGS, group["meetings"]))
-        if group["with_reflecting"]:
-            result.append((group["team"], month, KEY, WITH_REFLECTING, group["with_reflecting"]))
-    return result
+    return [
+        (group["team"], month_of(group["month"]), KEY, WITH_REFLECTING, group["with_reflecting"])
+        for group in groups
+    ]
 
 
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
-    meetings = ctx.count(KEY, MEETINGS, only)
+    # All meetings as peer_present publishes them (added up from its parts), not
+    # rounded again from this measure's own count: two roundings of one number
+    # would narrow it down.
+    meetings = peer_present.meetings(ctx, only)
     reflecting = ctx.count(KEY, WITH_REFLECTING, only)
     return [meetings, reflecting, suppression.share(reflecting, meetings)]
 

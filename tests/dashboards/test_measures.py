@@ -80,12 +80,15 @@ def test_the_board_shows_the_meeting_measures_with_suppression(team, meetings):
     rollup.refresh()
     board = dashboard.build([team.pk], PERIOD)
 
-    # Every month holds 1 to 7 of each: the period adds up three hidden months
-    # (3, 3 and 2 meetings; 2, 3 and 0 with a peer), so it is a range, and a
-    # share of ranges is withheld.
+    # Each month publishes who was there in four parts (peer with professional,
+    # professional only, peer only, nobody), and the figures add them up: six
+    # hidden parts in the period (January: 2 peer with professional, 1
+    # professional only; February: 1 and 2 of the peer's; March: 1 professional
+    # only, 1 with nobody), three of them with a peer. So ranges, and a share of
+    # ranges is withheld.
     assert figures(board, "peer-present") == {
-        "Network meetings": "3 to 21",
-        "With a peer present": "2 to 14",
+        "Network meetings": "6 to 42",
+        "With a peer present": "3 to 21",
         "Share with a peer present": "withheld",
     }
     assert figures(board, "first-meetings") == {

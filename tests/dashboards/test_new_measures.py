@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from dashboards.measures import immediate_help, participation, reflecting_conversations
+from dashboards.measures import (
+    immediate_help,
+    participation,
+    peer_present,
+    reflecting_conversations,
+)
 from dashboards.measures.base import Context, month_label
 from meetings.models import MemberAttendance
 from tests.dashboards.conftest import PERIOD, at
@@ -175,15 +180,14 @@ def test_participation_counts_meetings_and_members_present(
         rows = participation.rows([team.pk], PERIOD)
 
     assert sorted(rows) == [
-        (team.pk, JAN, "members_present", "meetings", 8),
         (team.pk, JAN, "members_present", "present", 17),
-        (team.pk, FEB, "members_present", "meetings", 2),
         (team.pk, FEB, "members_present", "present", 2),
     ]
 
 
 def test_participation_averages_the_published_counts(team, attended):
-    section = participation.section(context(participation.rows(None, PERIOD), [team.pk]))
+    rows = participation.rows(None, PERIOD) + peer_present.rows(None, PERIOD)
+    section = participation.section(context(rows, [team.pk]))
 
     # January's published counts (10 and 15) plus February's hidden ones: ranges,
     # so no average for the period; January's is of its published counts.
@@ -200,9 +204,11 @@ def test_participation_averages_the_published_counts(team, attended):
 
 
 def test_participation_withholds_the_average_when_either_count_is_suppressed():
-    ctx = synthetic(
-        "members_present",
-        {(JAN, "meetings"): 12, (JAN, "present"): 3, (FEB, "meetings"): 5, (FEB, "present"): 30},
+    nobody = peer_present.category(peer=False, professional=False, first=False)
+    figures = {(JAN, nobody): 12, (FEB, nobody): 5}
+    ctx = synthetic(peer_present.KEY, figures)
+    ctx.figures.update(
+        {(1, JAN, participation.KEY, "present"): 3, (1, FEB, participation.KEY, "present"): 30}
     )
 
     section = participation.section(ctx)
@@ -244,20 +250,17 @@ def test_reflecting_conversations_are_counted_by_month(
         rows = reflecting_conversations.rows([team.pk], PERIOD)
 
     assert sorted(rows) == [
-        (team.pk, JAN, "reflecting", "meetings", 13),
         (team.pk, JAN, "reflecting", "with_reflecting", 9),
-        (team.pk, FEB, "reflecting", "meetings", 4),
         (team.pk, FEB, "reflecting", "with_reflecting", 2),
     ]
-    assert (other_team.pk, JAN, "reflecting", "meetings", 1) in reflecting_conversations.rows(
-        None, None
+    assert (other_team.pk, JAN, "reflecting", "with_reflecting", 1) in (
+        reflecting_conversations.rows(None, None)
     )
 
 
 def test_reflecting_conversations_share_is_published_from_rounded_counts(team, reflecting):
-    section = reflecting_conversations.section(
-        context(reflecting_conversations.rows(None, PERIOD), [team.pk])
-    )
+    rows = reflecting_conversations.rows(None, PERIOD) + peer_present.rows(None, PERIOD)
+    section = reflecting_conversations.section(context(rows, [team.pk]))
 
     # January: 15 meetings and 10 with one (as published), 67%. The period adds
     # February's hidden months to them: ranges, and no share.

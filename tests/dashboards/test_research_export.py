@@ -1,4 +1,5 @@
-"""The pseudonymised research export: one row per meeting, no text, small cells left out."""
+"""The pseudonymised research export: the dashboard's published cells by team code and
+month, no text, no row per meeting."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from dashboards import rollup
 from dashboards.research import HEADER, team_code
 from teams.models import Role
 from tests.factories import (
@@ -44,24 +46,40 @@ def month_of_meetings(team, author, colleague):
             PractitionerAttendanceFactory(meeting=meeting, practitioner=author)
         meetings.append(meeting)
     ReflectionFactory(author=author, meeting=meetings[0], text=MARKER)
+    rollup.refresh()  # as beat does (with a broker, the export does not refresh it)
     return meetings
 
 
-def test_rows_are_pseudonymised_and_small_cells_left_out(login, team_lead, team, month_of_meetings):
+def test_rows_are_pseudonymised_published_counts(login, team_lead, team, month_of_meetings):
     response = login(team_lead).get(reverse("dashboards:research_export"))
 
     rows = rows_of(response)
-    assert rows[0] == HEADER
-    body = rows[1:]
-    assert len(body) == 8  # March's 8 meetings; April's 7 are left out
-    assert {row[0] for row in body} == {team_code(team.pk)}
-    assert {row[1] for row in body} == {"2026-03"}
-    assert body[0] == [team_code(team.pk), "2026-03", "yes", "yes", "peer with professional", "no"]
-    assert body[1][2:5] == ["no", "no", "professional only"]
+    assert rows[0] == HEADER == ["team_code", "month", "figure", "count", "status"]
+    body = {(row[1], row[2]): row[3:] for row in rows[1:]}
+    assert {row[0] for row in rows[1:]} == {team_code(team.pk)}
+    # March: 8 meetings with a professional, 4 of them with the peer too.
+    assert body[("2026-03", "meetings: peer with professional")] == ["", "fewer than 8"]
+    assert body[("2026-03", "meetings: professional only")] == ["", "fewer than 8"]
+    assert body[("2026-03", "meetings: peer only")] == ["0", "shown"]
+    assert body[("2026-03", "first meetings with a peer")] == ["", "fewer than 8"]
+    # April: 7 meetings, 4 of them with the peer.
+    assert body[("2026-04", "meetings: professional only")] == ["", "fewer than 8"]
     text = b"".join(login(team_lead).get(reverse("dashboards:research_export")).streaming_content)
     assert MARKER.encode() not in text
     assert team.name.encode() not in text
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor=team_lead).exists()
+
+
+def test_no_count_from_1_to_7_can_be_read_off_the_rows(login, team_lead, month_of_meetings):
+    """Found by testing: one row per meeting let anyone count March's rows with
+    the peer present (4) back to an exact small number. Every count in the
+    export is 0, hidden, or 8 or more rounded to 5."""
+    rows = rows_of(login(team_lead).get(reverse("dashboards:research_export")))[1:]
+
+    counts = [int(row[3]) for row in rows if row[3]]
+    assert counts
+    assert all(count == 0 or (count >= 10 and count % 5 == 0) for count in counts)
+    assert len(rows) == len({(row[0], row[1], row[2]) for row in rows})
 
 
 def test_the_export_is_streamed(login, team_lead, month_of_meetings):
@@ -76,4 +94,6 @@ def test_only_team_leads_and_admins_may_export(request, login, persona, month_of
 
 
 def test_admins_export_every_team(admin_client, month_of_meetings):
-    assert len(rows_of(admin_client.get(reverse("dashboards:research_export")))) == 9
+    rows = rows_of(admin_client.get(reverse("dashboards:research_export")))
+    # Two team-months of the one team, seven figures each, and the header.
+    assert len(rows) == 1 + 2 * 7
