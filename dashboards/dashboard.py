@@ -24,7 +24,7 @@ class Dashboard:
 
 def build(team_ids: Sequence[int], period: Period) -> Dashboard:
     """Every measure for these teams over the period: the rollup in one query,
-    and only what a live measure asks for itself (continuity, the principles'
+    and only what a live measure asks for itself (the principles'
     names, the teams' intervision groups): the same number at any size."""
     months = period.months()
     ctx = Context(

@@ -1,6 +1,7 @@
 """The dashboard's monthly rollup: aggregate numbers only, refreshed by Celery beat.
 
-Every measure but continuity is a sum over months, so the page adds up a few
+Every measure is a sum over months (continuity counts each network in the month
+of its latest meeting), so the page adds up a few
 hundred rows here instead of scanning millions of notes and meetings on each
 request. Rows hold counts and minutes by team, month and category: no person,
 no note, no text.

@@ -58,22 +58,28 @@ def test_meetings_first_meetings_and_co_working_by_month(team, meetings):
     }
 
 
-def test_continuity_counts_networks_with_three_meetings_and_a_peer_at_two_thirds(team, meetings):
-    # a: the author at 2 of 3 (two thirds: continuous); b: no peer at more than 1 of 3;
-    # old and c have fewer than 3 meetings in the period.
-    assert continuity.count([team.pk], PERIOD) == (2, 1)
+def test_continuity_counts_networks_with_three_meetings_in_their_last_month(team, meetings):
+    # a: the author (peer) at 2 of 3 and the colleague at 3 of 3: kept its core;
+    # b: nobody at more than 1 of 3. Both last met in March. old and c have fewer
+    # than 3 meetings.
+    rows = continuity.rows([team.pk], PERIOD)
+    assert by_month(rows, continuity.KEY) == {(MAR, "eligible"): 2, (MAR, "kept"): 1}
 
 
-def test_continuity_needs_the_same_peer(team, author, second_peer):
+def test_continuity_needs_the_same_peer(team, author, second_peer, colleague):
     network = NetworkFactory(team=team, opened_on=date(2024, 1, 1))
     for day, peer in [(1, author), (2, author), (3, second_peer), (4, second_peer)]:
-        meet(network, at(1, day), peers=[peer])
+        meet(network, at(1, day), peers=[peer], professionals=[colleague])
+
+    def counted():
+        return by_month(continuity.rows([team.pk], PERIOD), continuity.KEY)
+
     # 4 meetings, each peer at 2: less than two thirds.
-    assert continuity.count([team.pk], PERIOD) == (1, 0)
-    meet(network, at(1, 5), peers=[author])  # the author at 3 of 5: still less
-    assert continuity.count([team.pk], PERIOD) == (1, 0)
-    meet(network, at(1, 6), peers=[author])  # 4 of 6: two thirds
-    assert continuity.count([team.pk], PERIOD) == (1, 1)
+    assert counted() == {(JAN, "eligible"): 1, (JAN, "kept"): 0}
+    meet(network, at(1, 5), peers=[author], professionals=[colleague])  # 3 of 5: still less
+    assert counted() == {(JAN, "eligible"): 1, (JAN, "kept"): 0}
+    meet(network, at(1, 6), peers=[author], professionals=[colleague])  # 4 of 6: two thirds
+    assert counted() == {(JAN, "eligible"): 1, (JAN, "kept"): 1}
 
 
 def test_the_board_shows_the_meeting_measures_with_suppression(team, meetings):

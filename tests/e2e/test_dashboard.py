@@ -25,7 +25,7 @@ def test_the_team_lead_reads_the_dashboard_and_downloads_it(
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Role clarity dashboard")
-    expect(page.get_by_role("heading", name="Peer continuity")).to_be_visible()
+    expect(page.get_by_role("heading", name="Continuity of the core practitioners")).to_be_visible()
     expect(page.get_by_role("table", name="Meetings with a peer present, by month")).to_be_visible()
     axe_check(page)
 
