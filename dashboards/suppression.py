@@ -16,7 +16,11 @@ the ONS and NHS England's small-numbers guidance): **suppress, then round**.
   tells nobody more than the two counts it is made of.
 - Time is given in hours, rounded to the nearest 5 hours (a total above 0 shows
   as at least 5), and withheld when built on 1 to 7 records.
-- A median built on fewer than 8 values is withheld.
+- A median is shown only when the count of what it is a median of is published
+  as 8 or more (not hidden, not a range): whether it shows depends on published
+  figures alone, so it cannot tell how many values lay behind it.
+- A range ("9 to 19") is where the true total lies: each hidden cell 1 to 7,
+  each rounded one within 2 of what it shows.
 
 Why: suppression alone is undone by subtraction (a period's total minus the
 months shown gives the month hidden), and rounding each figure on its own is
@@ -65,8 +69,9 @@ class Figure:
     # or a median's unit ("days").
     unit: str = "count"
     # For a count: the range its true value is known to lie in from what is
-    # published (a suppressed count: 1 to 7; a total with suppressed parts: the
-    # sum of its parts' ranges). None for anything but counts.
+    # published (a hidden count: 1 to 7; a count rounded to p: p - 2 to p + 2,
+    # never under 8; 0: 0; a total: the sum of its parts' ranges). None for
+    # anything but counts.
     low: int | None = None
     high: int | None = None
 
@@ -97,20 +102,27 @@ def count(number: int) -> Figure:
     if is_small(number):
         return Figure(None, FEWER_THAN, low=1, high=THRESHOLD - 1)
     published = rounded(number)
-    return Figure(published, f"{published:,}", low=published, high=published)
+    if not published:
+        return Figure(0, "0", low=0, high=0)
+    half = ROUND_TO // 2
+    return Figure(
+        published, f"{published:,}", low=max(THRESHOLD, published - half), high=published + half
+    )
 
 
 def total(parts: Iterable[Figure]) -> Figure:
     """A count over several cells (a period, all teams), added up from the cells'
     *published* figures, never from the data: so it tells nobody more than the
     cells do, and no subtraction of one total from another gives a hidden cell
-    back. With suppressed parts it is a range ("31 to 37")."""
-    low = high = 0
-    for part in parts:
-        low += part.low if part.low is not None else 0
-        high += part.high if part.high is not None else 0
-    if low == high:
-        return Figure(low, f"{low:,}", low=low, high=high)
+    back. Shown when every part is (the sum of their published values); with
+    hidden parts, the range the true total lies in ("9 to 19": each hidden part
+    1 to 7, each rounded one within 2 of what it shows)."""
+    parts = list(parts)
+    low = sum(part.low or 0 for part in parts)
+    high = sum(part.high or 0 for part in parts)
+    if all(part.value is not None for part in parts):
+        value = sum(part.value for part in parts)
+        return Figure(value, f"{value:,}", low=low, high=high)
     if high < THRESHOLD:
         return Figure(None, FEWER_THAN, low=low, high=high)
     return Figure(None, f"{low:,} to {high:,}", low=low, high=high)
@@ -164,14 +176,23 @@ def hours_share(part: Figure, whole: Figure) -> Figure:
     return Figure(percent, f"{percent}%", "percent")
 
 
-def median_of_histogram(histogram: Mapping[int, int], unit: str = "") -> Figure:
-    """The median of values given as {value: how many}, withheld under 8 values.
+def median_of_histogram(
+    histogram: Mapping[int, int], unit: str = "", base: Figure | None = None
+) -> Figure:
+    """The median of values given as {value: how many}.
+
+    Shown only when the number of values is published as a count of 8 or more
+    (`base`, the published count of what the median is of): whether a median
+    shows depends on nothing but published figures, so "withheld" for one
+    period and a median for another tell nobody how many values there were.
+    Without `base` (a test's histogram), the rule is on the values themselves.
 
     The lower median: with an even number of values the smaller middle one, so
     that it is always a value someone actually gave.
     """
     size = sum(histogram.values())
-    if size < THRESHOLD:
+    known = base.value if base is not None else size
+    if not size or known is None or known < THRESHOLD:
         return Figure(None, WITHHELD if size else "none", unit or "count")
     middle = (size + 1) // 2
     seen = 0

@@ -94,7 +94,10 @@ def _figures(ctx: Context, only: Sequence[date] | None = None) -> list[Figure]:
     return [
         reflections,
         suppression.share(ctx.count(KEY, "disclosed", only), reflections),
-        suppression.median_of_histogram(+costs),
+        # Shown only over a published count of 8 or more disclosures with a cost.
+        suppression.median_of_histogram(
+            +costs, base=ctx.count(EMOTIONAL_COST, [str(cost) for cost in range(5)], only)
+        ),
         suppression.share(
             ctx.count(KEY, "not_safe", only), ctx.count(KEY, "safety_answered", only)
         ),

@@ -100,8 +100,8 @@ def _histogram(ctx: Context, only: Sequence[date]) -> Counter[int]:
     return histogram
 
 
-def _median(histogram: Counter[int]) -> Figure:
-    median = suppression.median_of_histogram(histogram, "days")
+def _median(histogram: Counter[int], base: Figure) -> Figure:
+    median = suppression.median_of_histogram(histogram, "days", base)
     # The same published value; only its words change: "or more" for the
     # category of longer waits, and "1 day", not "1 days".
     if median.value is not None and median.value > MOST_DAYS:
@@ -117,7 +117,7 @@ def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
     every_wait = [*(str(days) for days in range(MOST_DAYS + 1)), OVER]
     networks = ctx.count(KEY, every_wait, only)
     within = ctx.count(KEY, [str(days) for days in range(WITHIN_DAYS + 1)], only)
-    return [networks, _median(histogram), suppression.share(within, networks)]
+    return [networks, _median(histogram, networks), suppression.share(within, networks)]
 
 
 def section(ctx: Context) -> Section | None:

@@ -218,7 +218,9 @@ def _median_days(ctx: Context, measure: str) -> Figure:
     for (_team, month, key, category), value in ctx.figures.items():
         if key == measure and month in ctx.months:
             days[int(category)] += value
-    return suppression.median_of_histogram(days, "days")
+    # Shown only over a published count of 8 or more (suppression.median_of_histogram).
+    base = ctx.count(measure, [str(day) for day in days])
+    return suppression.median_of_histogram(days, "days", base)
 
 
 NOTES = "Notes shared with a supervisor"

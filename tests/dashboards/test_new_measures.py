@@ -128,8 +128,9 @@ def test_immediate_help_publishes_the_median_and_the_share_within_a_day(team, ot
     # February's hidden 3, so a range, and the share of a range is withheld.
     # January alone: 8 within a day (10) of 13 (15), 67%.
     assert texts(section) == {
-        "First meetings with a first contact date": "16 to 22",
-        "Median days from first contact": "1 day",
+        "First meetings with a first contact date": "14 to 24",
+        # Over a range of networks, no median (it would tell how many there were).
+        "Median days from first contact": "withheld",
         "Share met by the next day": "withheld",
     }
     assert table(section) == [
@@ -141,12 +142,27 @@ def test_immediate_help_publishes_the_median_and_the_share_within_a_day(team, ot
 
 
 def test_an_immediate_help_median_over_a_year_says_so():
-    ctx = synthetic("first_contact_days", {(JAN, "366+"): 6, (FEB, "366+"): 2, (FEB, "3"): 1})
+    ctx = synthetic("first_contact_days", {(JAN, "366+"): 8, (FEB, "366+"): 9, (FEB, "3"): 1})
 
     section = immediate_help.section(ctx)
 
+    # 8 and 10 networks, published exactly: 18, so the median may show.
     assert texts(section)["Median days from first contact"] == "366 days or more"
-    assert table(section)[0][1][1] == "withheld"  # 6 in January: under 8
+    assert table(section)[1][1][1] == "366 days or more"
+
+
+def test_a_median_shows_only_over_a_published_count_of_8_or_more():
+    """Found by trying the app: a median shown whenever 8 or more values lay
+    behind it told, period by period, how many there were (shown for June to
+    October, withheld for July to October). Now it follows the published count
+    of what it is a median of: withheld when that is hidden or a range."""
+    ctx = synthetic("first_contact_days", {(JAN, "2"): 6, (FEB, "2"): 5})
+
+    section = immediate_help.section(ctx)
+
+    # 11 networks, but published as two hidden months: "2 to 14", so no median.
+    assert texts(section)["First meetings with a first contact date"] == "2 to 14"
+    assert texts(section)["Median days from first contact"] == "withheld"
 
 
 # Network members at meetings ------------------------------------------------------
@@ -192,8 +208,8 @@ def test_participation_averages_the_published_counts(team, attended):
     # January's published counts (10 and 15) plus February's hidden ones: ranges,
     # so no average for the period; January's is of its published counts.
     assert texts(section) == {
-        "Network meetings": "11 to 17",
-        "Network members present": "16 to 22",
+        "Network meetings": "9 to 19",
+        "Network members present": "14 to 24",
         "Average present per meeting": "withheld",
     }
     assert table(section) == [
@@ -218,8 +234,8 @@ def test_participation_withholds_the_average_when_either_count_is_suppressed():
     assert rows["Feb 2025"] == ["fewer than 8", "30", "withheld"]
     # The whole period adds up the published months: 10 and a hidden month of
     # meetings, a hidden month and 30 present: ranges, so no average.
-    assert texts(section)["Network meetings"] == "11 to 17"
-    assert texts(section)["Network members present"] == "31 to 37"
+    assert texts(section)["Network meetings"] == "9 to 19"
+    assert texts(section)["Network members present"] == "29 to 39"
     assert texts(section)["Average present per meeting"] == "withheld"
     assert section.figures[2][1].value is None
 
@@ -265,8 +281,8 @@ def test_reflecting_conversations_share_is_published_from_rounded_counts(team, r
     # January: 15 meetings and 10 with one (as published), 67%. The period adds
     # February's hidden months to them: ranges, and no share.
     assert texts(section) == {
-        "Network meetings": "16 to 22",
-        "With a reflecting conversation": "11 to 17",
+        "Network meetings": "14 to 24",
+        "With a reflecting conversation": "9 to 19",
         "Share with a reflecting conversation": "withheld",
     }
     assert table(section) == [
