@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -112,6 +112,20 @@ class Context:
     months: list[date]  # first days of the months in the period
     labels: list[str]  # "Jan 2025", one per month
     figures: Counter  # rollup.read(...): {(team, month, measure, category): value}
+    # Each cell's published figure, made once: a page asks for the same cells in
+    # its monthly tables and its whole-period figures (all teams: 100 teams x 12
+    # months x every part of every figure).
+    _published: dict = field(default_factory=dict, compare=False, repr=False)
+    _categories: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def categories(self, measure: str) -> list[str]:
+        """The categories of `measure` the rollup holds for the page's teams and
+        months (a measure with many possible ones, such as days, has few)."""
+        if measure not in self._categories:
+            self._categories[measure] = sorted(
+                {category for (_t, _m, key, category) in self.figures if key == measure}
+            )
+        return self._categories[measure]
 
     def total(self, measure: str, category: str, only: Sequence[date] | None = None) -> int:
         """The rollup's value for a measure's category, summed over the teams and
@@ -133,11 +147,17 @@ class Context:
         cells' published figures (suppression.total), never rounded again from
         the sum over the period or the teams: so no subtraction of one published
         figure from another gives a hidden one back."""
-        chosen = [categories] if isinstance(categories, str) else list(categories)
-        return suppression.total(
-            suppression.count(sum(self.figures[(t, m, measure, c)] for c in chosen))
-            for t, m in self.cells(only)
-        )
+        chosen = (categories,) if isinstance(categories, str) else tuple(categories)
+        return suppression.total(self.cell(t, m, measure, chosen) for t, m in self.cells(only))
+
+    def cell(self, team: int, month: date, measure: str, categories: tuple[str, ...]) -> Figure:
+        """One team's month of a measure's categories, as published (suppression.count)."""
+        key = (team, month, measure, categories)
+        published = self._published.get(key)
+        if published is None:
+            value = sum(self.figures[(team, month, measure, c)] for c in categories)
+            published = self._published[key] = suppression.count(value)
+        return published
 
     def count_parts(
         self,
@@ -151,11 +171,9 @@ class Context:
         (all meetings, those with a peer, co-working): publishing only the parts
         of one partition, and adding every such figure up from them, leaves no
         overlap to subtract (dashboards/measures/peer_present.py)."""
-        chosen = [list(part) for part in parts]
+        chosen = [tuple(part) for part in parts]
         return suppression.total(
-            suppression.count(sum(self.figures[(t, m, measure, c)] for c in part))
-            for t, m in self.cells(only)
-            for part in chosen
+            self.cell(t, m, measure, part) for t, m in self.cells(only) for part in chosen
         )
 
     def hours(

@@ -90,13 +90,11 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 def _histogram(ctx: Context, only: Sequence[date]) -> Counter[int]:
     """{days: networks} over the months `only`, 366 standing for 366 or more."""
     histogram: Counter[int] = Counter()
-    for days in range(MOST_DAYS + 1):
-        n = ctx.total(KEY, str(days), only)
+    for category in ctx.categories(KEY):
+        days = MOST_DAYS + 1 if category == OVER else int(category)
+        n = ctx.total(KEY, category, only)
         if n:
             histogram[days] = n
-    over = ctx.total(KEY, OVER, only)
-    if over:
-        histogram[MOST_DAYS + 1] = over
     return histogram
 
 
@@ -114,9 +112,9 @@ def _median(histogram: Counter[int], base: Figure) -> Figure:
 def figures(ctx: Context, only: Sequence[date]) -> list[Figure]:
     """Networks with a first contact date, the median days, the share within a day."""
     histogram = _histogram(ctx, only)
-    every_wait = [*(str(days) for days in range(MOST_DAYS + 1)), OVER]
+    every_wait = ctx.categories(KEY)  # those the rollup holds: the rest are 0
     networks = ctx.count(KEY, every_wait, only)
-    within = ctx.count(KEY, [str(days) for days in range(WITHIN_DAYS + 1)], only)
+    within = ctx.count(KEY, [c for c in every_wait if c != OVER and int(c) <= WITHIN_DAYS], only)
     return [networks, _median(histogram, networks), suppression.share(within, networks)]
 
 
