@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import (
-    AgencyType,
     MemberAttendance,
     Network,
     NetworkMeeting,
     NetworkMember,
+    PersonAttendance,
     Place,
     PractitionerAttendance,
     Relationship,
@@ -84,19 +84,40 @@ NETWORK_REFERENCES = [
 # every three that record a first contact (the third leaves it empty, as teams do).
 FIRST_CONTACT_DAYS = [1, 0, 3, 2, 6, 1, 9, 2]
 
-# (name as the network uses it, relationship, agency type)
+# The person at the centre of each network, by a chosen first name (one per
+# reference, in NETWORK_REFERENCES' order).
+PERSON_NAMES = [
+    "Kai", "Mia", "Tom", "Leah", "Ravi", "Nell",
+    "Olu", "Bea", "Finn", "Ada", "Jay", "Rosa",
+]  # fmt: skip
+
+# (name as the network uses it, relationship, a word the network uses or "")
 MEMBER_POOL = [
-    ("Mum", Relationship.FAMILY, ""),
-    ("Dad", Relationship.FAMILY, ""),
-    ("Sister", Relationship.FAMILY, ""),
-    ("Grandmother", Relationship.FAMILY, ""),
+    ("Mum", Relationship.PARENT, ""),
+    ("Dad", Relationship.PARENT, ""),
+    ("Sister", Relationship.SIBLING, ""),
+    ("Grandmother", Relationship.OTHER_FAMILY, "Nan"),
     ("Partner", Relationship.PARTNER, ""),
     ("Best friend", Relationship.FRIEND, ""),
     ("Neighbour", Relationship.NEIGHBOUR, ""),
-    ("Housing officer", Relationship.AGENCY, AgencyType.HOUSING),
-    ("Work coach", Relationship.AGENCY, AgencyType.EMPLOYMENT),
-    ("GP", Relationship.AGENCY, AgencyType.GP),
-    ("Head of year", Relationship.AGENCY, AgencyType.SCHOOL),
+    ("Workmate", Relationship.COLLEAGUE, ""),
+    ("Support worker", Relationship.CARER, "key worker"),
+    ("Advocate", Relationship.ADVOCATE, ""),
+    ("Housing officer", Relationship.PROFESSIONAL_HOUSING, ""),
+    ("Work coach", Relationship.PROFESSIONAL_EMPLOYMENT, ""),
+    ("GP", Relationship.PROFESSIONAL_GP, ""),
+    ("Head of year", Relationship.PROFESSIONAL_SCHOOL, ""),
+    ("Social worker", Relationship.PROFESSIONAL_SOCIAL_CARE, ""),
+]
+
+# How the person at the centre took part, weighted as teams see it: mostly there.
+PERSON_ATTENDANCE_POOL = [
+    PersonAttendance.IN_PERSON,
+    PersonAttendance.IN_PERSON,
+    PersonAttendance.IN_PERSON,
+    PersonAttendance.ONLINE,
+    PersonAttendance.PHONE,
+    PersonAttendance.ABSENT,
 ]
 
 REFLECTION_TEXTS = [
@@ -175,13 +196,18 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
         network, _ = Network.objects.get_or_create(
             team=team, reference=reference, defaults={"opened_on": opened_on}
         )
+        NetworkMember.objects.get_or_create(
+            network=network,
+            relationship=Relationship.PERSON,
+            defaults={"name": PERSON_NAMES[index % len(PERSON_NAMES)]},
+        )
         if network.meetings.exists():
             continue
         members = [
             NetworkMember.objects.get_or_create(
-                network=network, name=name, relationship=relationship, agency_type=agency
+                network=network, name=name, relationship=relationship, label=label
             )[0]
-            for name, relationship, agency in rng.sample(MEMBER_POOL, k=rng.randint(2, 4))
+            for name, relationship, label in rng.sample(MEMBER_POOL, k=rng.randint(2, 4))
         ]
         _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
     _seed_first_contacts(team)
@@ -242,6 +268,7 @@ def _seed_meetings(
             starts_at=_meeting_start(day, rng),
             duration_minutes=rng.choice([60, 75, 90, 90, 120]),
             place=rng.choice([Place.HOME, Place.HOME, Place.TEAM_BASE, Place.ONLINE, Place.PHONE]),
+            person_attendance=rng.choice(PERSON_ATTENDANCE_POOL),
             reflecting_conversation=rng.random() < 0.7,
         )
         if index < 4:

@@ -29,8 +29,10 @@ from meetings.models import (
     ActivityKind,
     Network,
     NetworkMeeting,
+    NetworkMember,
     Place,
     PractitionerAttendance,
+    Relationship,
 )
 from principles.models import Principle
 from reflections.fields import encrypt
@@ -254,6 +256,20 @@ def seed_scale(options: ScaleOptions, log: Callable[[str], None] = print) -> Sca
         done(
             "networks",
             _write(Network, ["team", "reference", "opened_on", "closed_on"], networks),
+        )
+        # Each network's person at the centre (exactly one, as the model requires),
+        # named by its reference as the data migration names existing ones.
+        member_base = _next_id(NetworkMember)
+        done(
+            "people at the centre",
+            _write(
+                NetworkMember,
+                ["network", "name", "relationship", "label"],
+                (
+                    (member_base + n, row[0], row[2], Relationship.PERSON, "")
+                    for n, row in enumerate(networks)
+                ),
+            ),
         )
         done(
             "meetings",
@@ -485,6 +501,7 @@ def seed_scale(options: ScaleOptions, log: Callable[[str], None] = print) -> Sca
                 Membership,
                 SupervisionLink,
                 Network,
+                NetworkMember,
                 NetworkMeeting,
                 PractitionerAttendance,
                 Reflection,

@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from meetings.models import (
+    PERSON_NOT_REMOVED,
     MemberAttendance,
     Network,
     NetworkMeeting,
@@ -10,8 +13,18 @@ from meetings.models import (
 )
 
 
+class NetworkMemberFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk and form.instance.is_person_at_the_centre:
+                raise ValidationError(PERSON_NOT_REMOVED)
+
+
 class NetworkMemberInline(admin.TabularInline):
     model = NetworkMember
+    formset = NetworkMemberFormSet
+    fields = ["name", "relationship", "label"]
     extra = 1
 
 
@@ -22,6 +35,14 @@ class NetworkAdmin(admin.ModelAdmin):
     list_filter = ["team"]
     search_fields = ["reference"]
     inlines = [NetworkMemberInline]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        network = form.instance
+        # Every network has its person at the centre: named by the reference
+        # until the team changes it, when none was entered here.
+        if network.person_at_the_centre() is None:
+            network.add_person_at_the_centre(network.reference)
 
 
 class PractitionerAttendanceInline(admin.TabularInline):
@@ -37,8 +58,15 @@ class MemberAttendanceInline(admin.TabularInline):
 
 @admin.register(NetworkMeeting)
 class NetworkMeetingAdmin(admin.ModelAdmin):
-    list_display = ["network", "starts_at", "duration_minutes", "place", "reflecting_conversation"]
-    list_filter = ["network__team", "place", "reflecting_conversation"]
+    list_display = [
+        "network",
+        "starts_at",
+        "duration_minutes",
+        "place",
+        "person_attendance",
+        "reflecting_conversation",
+    ]
+    list_filter = ["network__team", "place", "person_attendance", "reflecting_conversation"]
     date_hierarchy = "starts_at"
     search_fields = ["network__reference"]
     inlines = [PractitionerAttendanceInline, MemberAttendanceInline]

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
@@ -19,10 +19,10 @@ from meetings.models import (
     FIRST_CONTACT_YEARS,
     Activity,
     ActivityKind,
-    AgencyType,
     Network,
     NetworkMeeting,
     NetworkMember,
+    PersonAttendance,
     Place,
     PractitionerAttendance,
     Relationship,
@@ -55,8 +55,18 @@ class NetworkSearchForm(DesignSystemMixin, forms.Form):
     )
 
 
+PERSON_NAME_HELP = (
+    "Only a first or chosen name: never a surname, a date of birth or an identifier. "
+    "The team can change it later."
+)
+
+
 class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
-    """A network, in one of the teams given: a choice only when there are several."""
+    """A network, in one of the teams given: a choice only when there are several.
+
+    Adding a network, it asks the first or chosen name of the person at the
+    centre, recorded as the network's first member when the network is saved.
+    """
 
     class Meta:
         model = Network
@@ -99,6 +109,32 @@ class NetworkForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             self.initial["team"] = teams[0].pk
             team.disabled = True
             team.widget = forms.HiddenInput()
+        if self.creating:
+            self.fields["person_name"] = forms.CharField(
+                label="The person's first or chosen name",
+                max_length=NetworkMember._meta.get_field("name").max_length,
+                help_text=PERSON_NAME_HELP,
+                error_messages={
+                    "required": "Enter the first or chosen name of the person at the centre.",
+                    "max_length": "Keep the name to 80 characters or fewer.",
+                },
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+            self.order_fields(["reference", "person_name"])
+            self.style_widgets()
+
+    def clean_person_name(self) -> str:
+        name = " ".join(self.cleaned_data["person_name"].split())
+        if not name:
+            raise ValidationError("Enter the first or chosen name of the person at the centre.")
+        return name
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Network:
+        network = super().save(commit=commit)
+        if commit and self.creating and "person_name" in self.cleaned_data:
+            network.add_person_at_the_centre(self.cleaned_data["person_name"])
+        return network
 
     def clean_first_contact_on(self) -> date | None:
         """Within the last FIRST_CONTACT_YEARS years (checked only when it changes,
@@ -144,24 +180,42 @@ class NetworkEditForm(NetworkForm):
 
 
 class NetworkMemberForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
+    """A member around the person at the centre, or the person at the centre's own
+    name: their relationship is fixed, so their form has no relationship field."""
+
     class Meta:
         model = NetworkMember
-        fields = ["name", "relationship", "agency_type"]
+        fields = ["name", "relationship", "label"]
         widgets = {"relationship": forms.RadioSelect}
-        labels = {"name": "First name or role"}
+        labels = {"name": "First name or role", "label": "A word the network uses"}
+        help_texts = {
+            "label": "For example 'Nan' or 'key worker', if the network calls them something.",
+        }
         error_messages = {
             "name": {
                 "required": "Enter a first name or a role, such as Mum.",
                 "max_length": "Keep this to 80 characters or fewer.",
             },
             "relationship": {"required": "Choose how they are related to the network."},
+            "label": {"max_length": "Keep this to 40 characters or fewer."},
         }
 
     def __init__(self, *args: Any, form_id: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Without these, the model's choices would start with a "---------" option.
-        self.fields["relationship"].choices = Relationship.choices
-        self.fields["agency_type"].choices = [("", "Not an agency"), *AgencyType.choices]
+        if self.instance.is_person_at_the_centre:
+            del self.fields["relationship"]
+            name = self.fields["name"]
+            name.label = "The person's first or chosen name"
+            name.help_text = PERSON_NAME_HELP
+            name.error_messages["required"] = (
+                "Enter the first or chosen name of the person at the centre."
+            )
+        else:
+            # Without the model's "---------" option; the person at the centre is
+            # recorded with the network, and nobody else can become them.
+            self.fields["relationship"].choices = [
+                choice for choice in Relationship.choices if choice[0] != Relationship.PERSON
+            ]
         if form_id:
             # Shown inside the meeting form, the fields belong to their own form
             # elsewhere on the page: HTML forms cannot nest.
@@ -221,9 +275,12 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Network members present",
+        help_text="The people around the person at the centre who took part.",
     )
 
+    # The person at the centre first: the meeting is theirs.
     field_order = [
+        "person_attendance",
         "starts_at",
         "duration_minutes",
         "place",
@@ -234,8 +291,16 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
 
     class Meta:
         model = NetworkMeeting
-        fields = ["network", "starts_at", "duration_minutes", "place", "reflecting_conversation"]
+        fields = [
+            "network",
+            "person_attendance",
+            "starts_at",
+            "duration_minutes",
+            "place",
+            "reflecting_conversation",
+        ]
         widgets = {
+            "person_attendance": forms.RadioSelect,
             "duration_minutes": forms.TextInput(
                 attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}
             ),
@@ -249,6 +314,9 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
                 "invalid": "Enter the number of minutes, like 90.",
             },
             "place": {"required": "Choose where the meeting was."},
+            "person_attendance": {
+                "required": "Choose whether the person at the centre was there, and how."
+            },
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -256,6 +324,7 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
         network = self.instance.network
         self.fields["network"].queryset = Network.objects.filter(pk=network.pk)
         self.fields["place"].choices = Place.choices  # without the model's "---------"
+        self._ask_person_attendance(network)
 
         # The role held at a logged meeting stands, even if the person's roles
         # in the team have changed since; newcomers hold their current role.
@@ -268,7 +337,8 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
         practitioners = self.fields["practitioners"]
         practitioners.queryset = User.objects.filter(pk__in=self.roles)
         practitioners.label_from_instance = self._practitioner_label
-        self.fields["members"].queryset = network.members.all()
+        # The person at the centre's attendance is person_attendance, not a tick here.
+        self.fields["members"].queryset = network.members.around_the_person()
 
         if self.instance.pk:
             self.initial.setdefault("practitioners", list(self.recorded_roles))
@@ -277,6 +347,21 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             )
         elif user.pk in self.roles:
             self.initial.setdefault("practitioners", [user.pk])
+
+    def _ask_person_attendance(self, network: Network) -> None:
+        """Required for a new meeting, and for one that has it already; a meeting
+        logged before it was asked may stay "not recorded"."""
+        field = self.fields["person_attendance"]
+        field.choices = PersonAttendance.choices  # without the model's "---------"
+        person = network.person_at_the_centre()
+        field.label = (
+            f"Was {person.name} at the meeting?"
+            if person
+            else "Was the person at the centre at the meeting?"
+        )
+        field.help_text = "The person at the centre. Choose how they took part."
+        recorded = not self.creating and self.instance.person_attendance is not None
+        field.required = self.creating or recorded
 
     def _practitioner_label(self, user: User) -> str:
         return f"{user}, {Role(self.roles[user.pk]).label.lower()}"
@@ -308,6 +393,21 @@ class MeetingForm(EditFormMixin, DesignSystemMixin, forms.ModelForm):
             except ValidationError as error:
                 self.add_error("practitioners", error.messages)
         return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The one-meeting-at-a-time constraint is about the time: its error goes
+        # with the time, not to the first field (the person at the centre).
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if errors and MEETING_TIME_TAKEN in errors and "starts_at" in self.fields:
+            others = [error for error in errors.as_data() if MEETING_TIME_TAKEN not in error]
+            if others:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(
+                    others, error_class="nonfield", renderer=self.renderer
+                )
+            else:
+                del self._errors[NON_FIELD_ERRORS]
+            self.add_error("starts_at", MEETING_TIME_TAKEN)
 
     def save_unless_taken(self) -> NetworkMeeting | None:
         """Save, or report the clash when a simultaneous submit saved this meeting first.

@@ -1,8 +1,10 @@
 """Networks and their meetings.
 
 A network is the person at the centre of a crisis with the people around them.
-It is known only by a pseudonymous reference the team chooses: there is no field
-for the person's name or for a diagnosis, on purpose.
+It is known by a pseudonymous reference the team chooses. The person at the
+centre is a network member of their own kind (Relationship.PERSON), exactly one
+per network, recorded like every member by a first or chosen name only: there is
+no field for a surname, a date of birth, an identifier or a diagnosis, on purpose.
 """
 
 from __future__ import annotations
@@ -146,6 +148,19 @@ class Network(Revisioned):
         if errors:
             raise ValidationError(errors)
 
+    def person_at_the_centre(self) -> NetworkMember | None:
+        """The member the network gathers around (one per network, a constraint)."""
+        return self.members.person_at_the_centre().first()
+
+    def add_person_at_the_centre(self, name: str) -> NetworkMember:
+        """Record the person at the centre of a new network, by first or chosen name."""
+        name_field = NetworkMember._meta.get_field("name")
+        return NetworkMember.objects.create(
+            network=self,
+            name=" ".join(name.split())[: name_field.max_length],
+            relationship=Relationship.PERSON,
+        )
+
     def is_practised_by(self, user: settings.AUTH_USER_MODEL) -> bool:
         """Whether the person may log meetings for this network and change it."""
         return user.practising_teams().filter(pk=self.team_id).exists()
@@ -168,55 +183,156 @@ class Network(Revisioned):
 
 
 class Relationship(models.TextChoices):
-    FAMILY = "family", "Family"
+    """How someone is related to the network: one list, the person at the centre first.
+
+    Kept in this order on the member form and the network page; the groups
+    shown on the network page are RELATIONSHIP_GROUPS.
+    """
+
+    PERSON = "person", "The person at the centre"
+    PARENT = "parent", "Parent"
+    CHILD = "child", "Child"
+    SIBLING = "sibling", "Sibling"
     PARTNER = "partner", "Partner"
+    OTHER_FAMILY = "other_family", "Other family"
     FRIEND = "friend", "Friend"
     NEIGHBOUR = "neighbour", "Neighbour"
-    AGENCY = "agency", "Agency"
+    CARER = "carer", "Carer"
+    COLLEAGUE = "colleague", "Colleague"
+    PEER_SUPPORTER = "peer_supporter", "Peer supporter from outside the team"
+    INTERPRETER = "interpreter", "Interpreter"
+    ADVOCATE = "advocate", "Advocate"
+    PROFESSIONAL_HOUSING = "professional_housing", "Professional: housing"
+    PROFESSIONAL_GP = "professional_gp", "Professional: GP"
+    PROFESSIONAL_SCHOOL = "professional_school", "Professional: school"
+    PROFESSIONAL_EMPLOYMENT = "professional_employment", "Professional: employment"
+    PROFESSIONAL_SOCIAL_CARE = "professional_social_care", "Professional: social care"
+    PROFESSIONAL_OTHER = "professional_other", "Other professional"
 
 
-class AgencyType(models.TextChoices):
-    HOUSING = "housing", "Housing"
-    EMPLOYMENT = "employment", "Employment"
-    GP = "gp", "GP"
-    SCHOOL = "school", "School"
-    OTHER = "other", "Other"
+# The network page lists members under these headings, in this order.
+RELATIONSHIP_GROUPS: list[tuple[str, list[Relationship]]] = [
+    (
+        "Family",
+        [
+            Relationship.PARENT,
+            Relationship.CHILD,
+            Relationship.SIBLING,
+            Relationship.PARTNER,
+            Relationship.OTHER_FAMILY,
+        ],
+    ),
+    (
+        "Friends and community",
+        [Relationship.FRIEND, Relationship.NEIGHBOUR, Relationship.COLLEAGUE],
+    ),
+    (
+        "Support",
+        [
+            Relationship.CARER,
+            Relationship.PEER_SUPPORTER,
+            Relationship.INTERPRETER,
+            Relationship.ADVOCATE,
+        ],
+    ),
+    (
+        "Professionals from other services",
+        [
+            Relationship.PROFESSIONAL_HOUSING,
+            Relationship.PROFESSIONAL_GP,
+            Relationship.PROFESSIONAL_SCHOOL,
+            Relationship.PROFESSIONAL_EMPLOYMENT,
+            Relationship.PROFESSIONAL_SOCIAL_CARE,
+            Relationship.PROFESSIONAL_OTHER,
+        ],
+    ),
+]
+
+NAME_HELP = (
+    "A first or chosen name, or a role, as the network uses it. Never a surname, "
+    "a date of birth or an identifier."
+)
+ONE_PERSON = "A network has exactly one person at the centre."
+PERSON_STAYS = (
+    "The person at the centre stays the person at the centre: their relationship cannot change."
+)
+NOT_THE_PERSON = (
+    "Only the person at the centre, recorded when the network was added, has this relationship."
+)
+PERSON_NOT_REMOVED = "The person at the centre cannot be removed from their network."
+
+
+class NetworkMemberQuerySet(models.QuerySet["NetworkMember"]):
+    def person_at_the_centre(self) -> NetworkMemberQuerySet:
+        return self.filter(relationship=Relationship.PERSON)
+
+    def around_the_person(self) -> NetworkMemberQuerySet:
+        """Everyone else: the members whose attendance a meeting ticks."""
+        return self.exclude(relationship=Relationship.PERSON)
 
 
 class NetworkMember(Revisioned):
-    """Someone in the network, recorded by first name or role ("mother", "housing officer")."""
+    """Someone in the network, recorded by first name or role ("Mum", "housing officer").
+
+    The person at the centre is a member too, exactly one per network (a
+    constraint), created with the network; they cannot be removed or become
+    another kind of member, and nobody else can become them.
+    """
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(
-        max_length=80, help_text="A first name or a role, as the network uses it."
-    )
-    relationship = models.CharField(max_length=16, choices=Relationship.choices)
-    agency_type = models.CharField(
-        max_length=16,
-        choices=AgencyType.choices,
+    name = models.CharField(max_length=80, help_text=NAME_HELP)
+    relationship = models.CharField(max_length=32, choices=Relationship.choices)
+    label = models.CharField(
+        max_length=40,
         blank=True,
-        help_text="Only for agencies.",
+        help_text="A word the network uses: 'Nan', 'key worker'.",
     )
+
+    objects = NetworkMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["network", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(relationship="agency", agency_type__gt="")
-                | (~Q(relationship="agency") & Q(agency_type="")),
-                name="network_member_agency_type_for_agencies_only",
-                violation_error_message="An agency needs an agency type; others have none.",
+            models.UniqueConstraint(
+                fields=["network"],
+                condition=Q(relationship="person"),
+                name="network_has_one_person_at_the_centre",
+                violation_error_message=ONE_PERSON,
             )
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_person_at_the_centre(self) -> bool:
+        return self.relationship == Relationship.PERSON
+
     def clean(self) -> None:
-        if self.relationship == Relationship.AGENCY and not self.agency_type:
-            raise ValidationError({"agency_type": "Choose which kind of agency this is."})
-        if self.relationship != Relationship.AGENCY and self.agency_type:
-            raise ValidationError({"agency_type": "Only agencies have an agency type."})
+        if self.pk is not None:
+            saved = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("relationship", flat=True)
+                .first()
+            )
+            if saved == Relationship.PERSON and not self.is_person_at_the_centre:
+                raise ValidationError({"relationship": PERSON_STAYS})
+            if saved is not None and saved != Relationship.PERSON and self.is_person_at_the_centre:
+                raise ValidationError({"relationship": NOT_THE_PERSON})
+        if self.is_person_at_the_centre and self.network_id is not None:
+            others = NetworkMember.objects.filter(
+                network_id=self.network_id, relationship=Relationship.PERSON
+            ).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"relationship": ONE_PERSON})
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Refused for the person at the centre, who goes only with their network
+        (a network's deletion cascades without calling this)."""
+        if self.is_person_at_the_centre:
+            raise ValidationError(PERSON_NOT_REMOVED)
+        return super().delete(*args, **kwargs)
 
 
 class Place(models.TextChoices):
@@ -264,8 +380,24 @@ class NetworkMeetingQuerySet(models.QuerySet["NetworkMeeting"]):
         )
 
 
+class PersonAttendance(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    PHONE = "phone", "By phone"
+    ABSENT = "absent", "Not present"
+
+
 class NetworkMeeting(Revisioned):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
+    # NULL only for meetings logged before it was asked ("not recorded"), which is
+    # not an answer; the meeting form requires it for a new meeting.
+    person_attendance = models.CharField(  # noqa: DJ001
+        "did the person at the centre attend?",
+        max_length=16,
+        choices=PersonAttendance.choices,
+        null=True,
+        blank=True,
+    )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(
         "duration (minutes)",
@@ -306,6 +438,12 @@ class NetworkMeeting(Revisioned):
                 name="meeting_duration_1_to_600_minutes",
                 violation_error_message="A meeting lasts from 1 to 600 minutes.",
             ),
+            models.CheckConstraint(
+                condition=Q(person_attendance__isnull=True)
+                | Q(person_attendance__in=PersonAttendance.values),
+                name="meeting_person_attendance_valid",
+                violation_error_message="Choose how the person at the centre attended.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -314,6 +452,11 @@ class NetworkMeeting(Revisioned):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])
+
+    @property
+    def person_attendance_shown(self) -> str:
+        """How the person at the centre attended, or "Not recorded" for an older meeting."""
+        return self.get_person_attendance_display() if self.person_attendance else "Not recorded"
 
     def clean(self) -> None:
         if self.starts_at is None or self.network_id is None:
@@ -434,6 +577,15 @@ class MemberAttendance(models.Model):
             return
         if self.member_id and network_id and self.member.network_id != network_id:
             raise ValidationError({"member": "This person belongs to another network."})
+        if self.member_id and self.member.is_person_at_the_centre:
+            raise ValidationError(
+                {
+                    "member": (
+                        "The person at the centre's attendance is recorded on the meeting, "
+                        "not among the members present."
+                    )
+                }
+            )
 
 
 # Other work ------------------------------------------------------------------

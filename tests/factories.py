@@ -9,6 +9,7 @@ from meetings.models import (
     Network,
     NetworkMeeting,
     NetworkMember,
+    PersonAttendance,
     Place,
     PractitionerAttendance,
     Relationship,
@@ -50,10 +51,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class NetworkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Network
+        skip_postgeneration_save = True
 
     team = factory.SubFactory(TeamFactory)
     reference = factory.Sequence(lambda n: f"NW-{n:03d}")
     opened_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=90))
+
+    @factory.post_generation
+    def person(network, create, extracted, **kwargs):
+        """Every network has its person at the centre, as the network form makes
+        one: NetworkFactory(person="Ash") names them, person=False leaves them out."""
+        if create and extracted is not False:
+            network.add_person_at_the_centre(extracted or "Robin")
 
 
 class NetworkMemberFactory(factory.django.DjangoModelFactory):
@@ -62,7 +71,7 @@ class NetworkMemberFactory(factory.django.DjangoModelFactory):
 
     network = factory.SubFactory(NetworkFactory)
     name = "Mum"
-    relationship = Relationship.FAMILY
+    relationship = Relationship.PARENT
 
 
 class NetworkMeetingFactory(factory.django.DjangoModelFactory):
@@ -73,6 +82,7 @@ class NetworkMeetingFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     duration_minutes = 90
     place = Place.HOME
+    person_attendance = PersonAttendance.IN_PERSON
 
 
 class PractitionerAttendanceFactory(factory.django.DjangoModelFactory):

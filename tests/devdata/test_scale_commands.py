@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.db.models import Count, Q
 
 from dashboards.models import MonthlyFigure
-from meetings.models import Activity, NetworkMeeting
+from meetings.models import Activity, Network, NetworkMeeting, Relationship
 from reflections.models import Reflection
 from teams.models import Team
 
@@ -34,6 +35,11 @@ def test_seed_scale_then_refresh_then_bench(capsys):
     assert NetworkMeeting.objects.count() == 40
     assert Reflection.objects.count() == 80
     assert Activity.objects.exists()
+    # Every network has exactly one person at the centre, as the model requires.
+    people = Network.objects.annotate(
+        people=Count("members", filter=Q(members__relationship=Relationship.PERSON))
+    )
+    assert set(people.values_list("people", flat=True)) == {1}
     call_command("refresh_dashboard")
     assert MonthlyFigure.objects.exists()
     call_command("bench_dashboard", runs=2)

@@ -90,6 +90,7 @@ def _log_a_meeting(author, team, **_) -> Case:
     url = reverse("meetings:meeting_create", args=[network.pk])
 
     def fill(page: Page) -> None:
+        page.locator("[name=person_attendance][value=in_person]").check()
         page.locator("[name=starts_at_0]").fill(YESTERDAY.isoformat())
         page.locator("[name=starts_at_1]").fill("14:30")
         page.locator("[name=duration_minutes]").fill("90")
@@ -111,6 +112,7 @@ def _add_a_network(author, **_) -> Case:
 
     def fill(page: Page) -> None:
         page.locator("[name=reference]").fill("Rowan")
+        page.locator("[name=person_name]").fill("Kai")
         page.locator("[name=opened_on]").fill("2026-01-05")
 
     return Case(author, url, url, fill, "Add network", Network.objects.count, r"/networks/\d+/$")
@@ -122,7 +124,7 @@ def _add_a_network_member(author, team, **_) -> Case:
 
     def fill(page: Page) -> None:
         page.locator("[name=member-name]").fill("Mum")
-        page.locator("[name=member-relationship][value=family]").check()
+        page.locator("[name=member-relationship][value=parent]").check()
 
     return Case(
         author,
@@ -130,7 +132,7 @@ def _add_a_network_member(author, team, **_) -> Case:
         url,
         fill,
         "Add to the network",
-        NetworkMember.objects.count,
+        NetworkMember.objects.around_the_person().count,
         r"/networks/\d+/$",
     )
 
@@ -142,7 +144,7 @@ def _add_a_member_in_the_meeting_form(author, team, **_) -> Case:
         page.wait_for_load_state()  # htmx must have wired the link up
         page.get_by_role("link", name="Add a network member").click()
         page.get_by_label("First name or role").fill("Mum")
-        page.locator("[name=member-relationship][value=family]").check()
+        page.locator("[name=member-relationship][value=parent]").check()
 
     return Case(
         author,
@@ -150,7 +152,7 @@ def _add_a_member_in_the_meeting_form(author, team, **_) -> Case:
         reverse("meetings:member_create", args=[network.pk]),
         fill,
         "Add and tick",
-        NetworkMember.objects.count,
+        NetworkMember.objects.around_the_person().count,
         "Mum was added to the network and ticked.",
         htmx=True,
     )

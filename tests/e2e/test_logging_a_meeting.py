@@ -24,7 +24,7 @@ def test_log_a_meeting_then_reflect_on_it(
     page: Page, live_server, team, author, colleague, supervisor, sign_in, axe_check, browser_errors
 ):
     SupervisionLink.objects.create(supervisor=supervisor, supervisee=author)
-    network = NetworkFactory(team=team, reference="Rowan")
+    network = NetworkFactory(team=team, reference="Rowan", person="Kai")
     yesterday = timezone.localdate() - timedelta(days=1)
     sign_in(page, author)
 
@@ -35,6 +35,10 @@ def test_log_a_meeting_then_reflect_on_it(
     page.get_by_role("button", name="Log a meeting").click()
     axe_check(page)
 
+    # The person at the centre first: the meeting is theirs.
+    page.get_by_role("group", name=re.compile("Was Kai at the meeting")).get_by_label(
+        "In person"
+    ).check()
     page.locator("[name=starts_at_0]").fill(yesterday.isoformat())
     page.locator("[name=starts_at_1]").fill("14:30")
     page.get_by_label("How long did it last?").fill("90")
@@ -46,7 +50,9 @@ def test_log_a_meeting_then_reflect_on_it(
     # A network member added inline, without leaving the form.
     page.get_by_role("link", name="Add a network member").click()
     page.get_by_label("First name or role").fill("Mum")
-    page.get_by_role("group", name=re.compile("Relationship")).get_by_label("Family").check()
+    page.get_by_role("group", name=re.compile("Relationship")).get_by_label(
+        "Parent", exact=True
+    ).check()
     axe_check(page)
     page.get_by_role("button", name="Add and tick").click()
     expect(page.get_by_text("Mum was added to the network and ticked.")).to_be_visible()
@@ -57,6 +63,7 @@ def test_log_a_meeting_then_reflect_on_it(
     axe_check(page)
     meeting = NetworkMeeting.objects.get(network=network)
     assert [m.name for m in meeting.members_present.all()] == ["Mum"]
+    assert meeting.person_attendance == "in_person"
     assert {p.pk for p in meeting.practitioners.all()} == {author.pk, colleague.pk}
 
     page.get_by_role("button", name="Write a reflection on this meeting").click()

@@ -56,7 +56,8 @@ def test_a_network_opening_out_of_range_is_refused(teams, opened_on, message):
 
 @pytest.mark.parametrize("opened_on", [days(0), days(-29 * 365)])
 def test_a_network_opening_in_range_is_accepted(teams, opened_on):
-    assert NetworkForm({"reference": "Oak", "opened_on": opened_on}, teams=teams).is_valid()
+    data = {"reference": "Oak", "person_name": "Kai", "opened_on": opened_on}
+    assert NetworkForm(data, teams=teams).is_valid()
 
 
 @pytest.mark.parametrize("closed_on", ABSURD)

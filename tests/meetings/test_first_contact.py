@@ -58,6 +58,7 @@ def test_a_network_is_added_with_its_first_contact(login, author, team):
         NEW,
         {
             "reference": "Rowan",
+            "person_name": "Kai",
             "opened_on": days(-3).isoformat(),
             "first_contact_on": days(-5).isoformat(),
         },
@@ -70,7 +71,9 @@ def test_a_network_is_added_with_its_first_contact(login, author, team):
 
 
 def test_the_first_contact_is_optional(login, author, team):
-    login(author).post(NEW, {"reference": "Rowan", "opened_on": days(-3).isoformat()})
+    login(author).post(
+        NEW, {"reference": "Rowan", "person_name": "Kai", "opened_on": days(-3).isoformat()}
+    )
 
     assert Network.objects.get().first_contact_on is None
 
@@ -96,6 +99,7 @@ def test_a_first_contact_out_of_range_is_refused(teams, first_contact_on, messag
 @pytest.mark.parametrize("first_contact_on", [days(0), days(-4 * 365)])
 def test_a_first_contact_in_range_is_accepted(teams, first_contact_on):
     data = {"reference": "Oak", "opened_on": days(0), "first_contact_on": first_contact_on}
+    data |= {"person_name": "Kai"}
 
     assert NetworkForm(data, teams=teams).is_valid()
 

@@ -30,6 +30,7 @@ def new_url(network) -> str:
 
 def meeting_data(practitioners, members=(), day=YESTERDAY, at="14:30", **fields) -> dict:
     return {
+        "person_attendance": "in_person",
         "starts_at_0": day.isoformat(),
         "starts_at_1": at,
         "duration_minutes": "90",
@@ -271,7 +272,8 @@ class TestEditing:
 
         assert f'value="{local:%Y-%m-%d}"'.encode() in page
         assert f'value="{local:%H:%M}"'.encode() in page
-        assert page.count(b" checked") == 4  # home, two practitioners and Mum
+        # The person at the centre there in person, home, two practitioners and Mum.
+        assert page.count(b" checked") == 5
 
     def test_changing_who_attended_keeps_the_roles_they_held(
         self, login, author, colleague, team, meeting

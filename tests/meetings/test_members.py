@@ -51,14 +51,18 @@ def test_adding_with_htmx_returns_the_fieldset_with_the_new_member_ticked(
     login, author, network, member
 ):
     other = NetworkMemberFactory(network=network, name="Aunt")
-    data = {"member-name": "Housing officer", "member-relationship": "agency"}
-    data |= {"member-agency_type": "housing", "members": [member.pk]}
+    data = {"member-name": "Housing officer", "member-relationship": "professional_housing"}
+    data |= {"member-label": "key worker", "members": [member.pk]}
 
     response = login(author).post(add_url(network), data, **HTMX)
     fragment = response.content.decode()
 
     added = NetworkMember.objects.get(name="Housing officer")
-    assert (added.network, added.agency_type) == (network, "housing")
+    assert (added.network, added.relationship, added.label) == (
+        network,
+        "professional_housing",
+        "key worker",
+    )
     assert "<html" not in fragment
     assert ticked(fragment, added.pk)
     assert ticked(fragment, member.pk)
@@ -71,13 +75,15 @@ def test_bad_input_with_htmx_shows_the_errors_inline_and_keeps_the_ticks(
     login, author, network, member
 ):
     data = {"member-name": "M" * 81, "member-relationship": "agency", "members": [member.pk]}
+    data |= {"member-label": "L" * 41}
 
     response = login(author).post(add_url(network), data, **HTMX)
     fragment = response.content.decode()
 
-    assert not NetworkMember.objects.exclude(pk=member.pk).exists()
+    assert not NetworkMember.objects.around_the_person().exclude(pk=member.pk).exists()
     assert '<a href="#id_member-name">Keep this to 80 characters or fewer.</a>' in fragment
-    assert "Choose which kind of agency this is." in fragment
+    assert "Select a valid choice. agency is not one of the available choices." in fragment
+    assert "Keep this to 40 characters or fewer." in fragment
     assert f'value="{"M" * 81}"' in fragment
     assert ticked(fragment, member.pk)
 
@@ -86,18 +92,18 @@ def test_without_javascript_a_member_is_added_and_i_go_back(login, author, netwo
     meeting_form = f"/networks/{network.pk}/meetings/new/"
 
     response = login(author).post(
-        add_url(network, meeting_form), {"member-name": "Dad", "member-relationship": "family"}
+        add_url(network, meeting_form), {"member-name": "Dad", "member-relationship": "parent"}
     )
 
     assert response.status_code == 302
     assert response.url == meeting_form
-    assert NetworkMember.objects.get().name == "Dad"
+    assert NetworkMember.objects.around_the_person().get().name == "Dad"
 
 
 def test_a_return_address_elsewhere_is_not_followed(login, author, network):
     response = login(author).post(
         add_url(network, "https://example.com/"),
-        {"member-name": "Dad", "member-relationship": "family"},
+        {"member-name": "Dad", "member-relationship": "parent"},
     )
 
     assert response.url == network.get_absolute_url()
@@ -108,22 +114,22 @@ def test_without_javascript_bad_input_re_renders_the_page_with_what_was_typed(
 ):
     response = login(author).post(
         add_url(network),
-        {"member-name": "Gran", "member-relationship": "family"} | {"member-agency_type": "gp"},
+        {"member-name": "Gran", "member-relationship": "person"},
     )
     page = response.content.decode()
 
     assert "<title>Error: Add a network member" in page
-    assert "Only agencies have an agency type." in page
+    assert "Select a valid choice. person is not one of the available choices." in page
     assert 'value="Gran"' in page
-    assert not NetworkMember.objects.exists()
+    assert not NetworkMember.objects.around_the_person().exists()
 
 
 def test_a_member_is_changed_on_their_own_page(login, author, network, member):
     url = reverse("meetings:member_edit", args=[network.pk, member.pk])
     client = login(author)
 
-    refused = client.post(url, {"name": "", "relationship": "family", "revision": "1"})
-    saved = client.post(url, {"name": "Mother", "relationship": "family", "revision": "1"})
+    refused = client.post(url, {"name": "", "relationship": "parent", "revision": "1"})
+    saved = client.post(url, {"name": "Mother", "relationship": "parent", "revision": "1"})
 
     assert "<title>Error: Change a network member" in refused.content.decode()
     assert saved.url == network.get_absolute_url()

@@ -152,7 +152,9 @@ def test_a_network_is_added_to_my_only_team_without_asking(login, author, team):
     client = login(author)
 
     page = client.get(NEW).content.decode()
-    response = client.post(NEW, {"reference": "  Rowan   tree ", "opened_on": "2026-01-05"})
+    response = client.post(
+        NEW, {"reference": "  Rowan   tree ", "person_name": "Kai", "opened_on": "2026-01-05"}
+    )
 
     assert "Which team" not in page and 'type="radio" name="team"' not in page
     network = Network.objects.get()
@@ -189,7 +191,13 @@ def test_a_team_where_i_do_not_practise_is_not_a_choice(login, author, team, oth
 
 def test_a_posted_team_is_ignored_when_there_is_nothing_to_choose(login, author, team, other_team):
     login(author).post(
-        NEW, {"reference": "Rowan", "team": other_team.pk, "opened_on": "2026-01-05"}
+        NEW,
+        {
+            "reference": "Rowan",
+            "person_name": "Kai",
+            "team": other_team.pk,
+            "opened_on": "2026-01-05",
+        },
     )
 
     assert Network.objects.get().team == team

@@ -46,9 +46,9 @@ def test_a_stale_network_edit_is_refused_and_shows_both_versions(login, author, 
 def test_a_stale_member_edit_is_refused(login, author, network, member):
     url = reverse("meetings:member_edit", args=[network.pk, member.pk])
     client = login(author)
-    client.post(url, {"name": "Mother", "relationship": "family", "revision": "1"})
+    client.post(url, {"name": "Mother", "relationship": "parent", "revision": "1"})
 
-    response = client.post(url, {"name": "Mam", "relationship": "family", "revision": "1"})
+    response = client.post(url, {"name": "Mam", "relationship": "parent", "revision": "1"})
 
     assert response.status_code == 409
     assert NetworkMember.objects.get(pk=member.pk).name == "Mother"

@@ -159,18 +159,17 @@ def test_fewer_than_two_practitioners_is_a_warning_not_a_refusal(team, author, c
     assert meeting.practitioner_warning() is None
 
 
-def test_an_agency_needs_its_type_and_others_have_none(team):
+def test_the_old_kinds_of_member_are_no_longer_choices(team):
     network = NetworkFactory(team=team)
 
-    with pytest.raises(ValidationError) as excinfo:
-        NetworkMember(network=network, name="Housing officer", relationship="agency").full_clean()
-    assert error_messages(excinfo, "agency_type") == ["Choose which kind of agency this is."]
+    for old in ("family", "agency"):
+        with pytest.raises(ValidationError) as excinfo:
+            NetworkMember(network=network, name="Someone", relationship=old).full_clean()
+        assert error_messages(excinfo, "relationship") == [f"Value '{old}' is not a valid choice."]
 
-    with pytest.raises(ValidationError) as excinfo:
-        NetworkMember(
-            network=network, name="Mum", relationship=Relationship.FAMILY, agency_type="gp"
-        ).full_clean()
-    assert error_messages(excinfo, "agency_type") == ["Only agencies have an agency type."]
+    NetworkMember(
+        network=network, name="Housing officer", relationship=Relationship.PROFESSIONAL_HOUSING
+    ).full_clean()  # nothing refused
 
 
 def test_a_network_member_attends_only_their_own_networks_meetings(team):

@@ -418,7 +418,7 @@ def world(team, other_team) -> World:
     author, supervisor = people["author"], people["supervisor"]
     network = NetworkFactory(team=team, reference=NETWORK_MARKER)
     member = NetworkMember.objects.create(
-        network=network, name=NETWORK_MARKER, relationship="family"
+        network=network, name=NETWORK_MARKER, relationship="parent"
     )
     meeting = NetworkMeetingFactory(network=network)
     PractitionerAttendanceFactory(meeting=meeting, practitioner=author)

@@ -73,8 +73,8 @@ def _network_create(author, **_):
     return Case(
         author,
         url,
-        {"reference": "Rowan", "opened_on": "2026-01-05"},
-        {"reference": "", "opened_on": "2026-01-05"},
+        {"reference": "Rowan", "person_name": "Kai", "opened_on": "2026-01-05"},
+        {"reference": "", "person_name": "Kai", "opened_on": "2026-01-05"},
         Network.objects.count,
         url,
     )
@@ -86,9 +86,10 @@ def _member_create(author, team, **_):
     return Case(
         author,
         url,
-        {"member-name": "Mum", "member-relationship": "family", "member-agency_type": ""},
-        {"member-name": "", "member-relationship": "family", "member-agency_type": ""},
-        NetworkMember.objects.count,
+        {"member-name": "Mum", "member-relationship": "parent", "member-label": ""},
+        {"member-name": "", "member-relationship": "parent", "member-label": ""},
+        # The people around the person at the centre, whom the network came with.
+        NetworkMember.objects.around_the_person().count,
         url,
         htmx=True,
     )
@@ -98,6 +99,7 @@ def _meeting_create(author, colleague, team, **_):
     network = NetworkFactory(team=team, reference="Birch")
     url = reverse("meetings:meeting_create", args=[network.pk])
     data = {
+        "person_attendance": "in_person",
         "starts_at_0": YESTERDAY.isoformat(),
         "starts_at_1": "14:30",
         "duration_minutes": "90",
@@ -403,7 +405,7 @@ def test_the_add_member_part_of_the_meeting_form_carries_its_own_key(login, auth
     )
     assert key
     refused = client.post(
-        url, {"member-name": "", "member-relationship": "family", "form_key": key[1]}, **htmx
+        url, {"member-name": "", "member-relationship": "parent", "form_key": key[1]}, **htmx
     ).content.decode()
     again = re.search(r'name="form_key" value="([0-9a-f-]{36})" form="add-member"', refused)
 
