@@ -21,6 +21,7 @@ from dashboards.measures import (
     participation,
     peer_present,
     peer_time,
+    person_present,
     principles,
     reflecting_conversations,
     supervision,
@@ -28,6 +29,7 @@ from dashboards.measures import (
 
 MEASURES: list[ModuleType] = [
     peer_present,
+    person_present,
     first_meetings,
     immediate_help,
     continuity,

@@ -128,15 +128,17 @@ def recovered(atoms: dict[Atom, int], rules: list[Constraint]) -> list[tuple[fro
 # A month of one team's meetings, split every way a published figure splits
 # them: peer present, a professional present, first meeting, reflecting conversation.
 MEETING_KINDS = [
-    f"peer{peer}-prof{prof}-first{first}-refl{refl}"
+    f"peer{peer}-prof{prof}-first{first}-refl{refl}-att{att}"
     for peer in (0, 1)
     for prof in (0, 1)
     for first in (0, 1)
     for refl in (0, 1)
+    # The person at the centre: there, not there, not recorded.
+    for att in ("p", "a", "n")
 ]
 
 
-def kinds(**wanted: int) -> frozenset[str]:
+def kinds(**wanted: int | str) -> frozenset[str]:
     return frozenset(k for k in MEETING_KINDS if all(f"{n}{v}" in k for n, v in wanted.items()))
 
 
@@ -153,11 +155,13 @@ FIGURES = [
     kinds(peer=1, prof=0),  # peer only
     kinds(peer=0, prof=0),  # no practitioner recorded
     kinds(refl=1),  # with a reflecting conversation
+    kinds(att="p"),  # with the person at the centre there
+    kinds(att="p") | kinds(att="a"),  # the person's attendance recorded
 ]
 # What the dashboard publishes of them, each on its own, for one team's month:
 # the parts of two splits (who was there; first meetings by peer) and the
-# meetings with a reflecting conversation. Every figure above is added up from
-# these (dashboards/measures/peer_present.py).
+# meetings with a reflecting conversation, and the person at the centre there or
+# not. Every figure above is added up from these (dashboards/measures/).
 PUBLISHED = [
     kinds(peer=1, prof=1),
     kinds(peer=0, prof=1),
@@ -166,6 +170,8 @@ PUBLISHED = [
     kinds(first=1, peer=1),
     kinds(first=1, peer=0),
     kinds(refl=1),
+    kinds(att="p"),
+    kinds(att="a"),
 ]
 
 
@@ -210,9 +216,9 @@ def test_rounding_every_figure_of_a_month_on_its_own_is_undone():
     more with a peer), 16 with a peer and 17 in all (both 15: at most 17), so
     the hidden professional-only count was 1."""
     atoms = {(0, 0, kind): 0 for kind in MEETING_KINDS}
-    atoms[(0, 0, "peer1-prof1-first1-refl1")] = 8
-    atoms[(0, 0, "peer1-prof0-first1-refl1")] = 8
-    atoms[(0, 0, "peer0-prof1-first1-refl1")] = 1
+    atoms[(0, 0, "peer1-prof1-first1-refl1-attp")] = 8
+    atoms[(0, 0, "peer1-prof0-first1-refl1-attp")] = 8
+    atoms[(0, 0, "peer0-prof1-first1-refl1-attp")] = 1
     every_figure = constraints(atoms, cells(1, 1, FIGURES), suppression.count)
 
     assert (frozenset((0, 0, k) for k in kinds(peer=0, prof=1)), 1) in recovered(

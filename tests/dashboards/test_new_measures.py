@@ -11,6 +11,7 @@ from dashboards.measures import (
     immediate_help,
     participation,
     peer_present,
+    person_present,
     reflecting_conversations,
 )
 from dashboards.measures.base import Context, month_label
@@ -298,3 +299,53 @@ def test_each_measure_has_its_words(measure):
     assert measure.KEY and measure.SLUG and measure.TITLE
     assert measure.DEFINITION and measure.WHAT_IT_TELLS
     assert len(measure.KEY) <= 32  # MonthlyFigure.measure
+
+
+# The person at the centre ----------------------------------------------------------
+
+
+@pytest.fixture
+def with_the_person(team, other_team):
+    network = NetworkFactory(team=team, opened_on=OPENED)
+    kinds = ["in_person"] * 6 + ["online"] * 4 + ["phone"] * 2 + ["absent"] * 10
+    for day, attendance in enumerate(kinds, start=1):  # January: 12 there, 10 not
+        NetworkMeetingFactory(network=network, starts_at=at(1, day), person_attendance=attendance)
+    for day in (1, 2, 3):  # February: 3 there
+        NetworkMeetingFactory(network=network, starts_at=at(2, day), person_attendance="online")
+    # Logged before it was asked: says nothing, left out.
+    NetworkMeetingFactory(network=network, starts_at=at(2, 20), person_attendance=None)
+    elsewhere = NetworkFactory(team=other_team, opened_on=OPENED)
+    NetworkMeetingFactory(network=elsewhere, starts_at=at(1, 3), person_attendance="absent")
+
+
+def test_the_persons_attendance_is_counted_by_kind_and_month(
+    team, with_the_person, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        rows = person_present.rows([team.pk], PERIOD)
+
+    assert sorted(rows) == [
+        (team.pk, JAN, "person_present", "absent", 10),
+        (team.pk, JAN, "person_present", "in_person", 6),
+        (team.pk, JAN, "person_present", "online", 4),
+        (team.pk, JAN, "person_present", "phone", 2),
+        (team.pk, FEB, "person_present", "online", 3),
+    ]
+
+
+def test_the_share_with_the_person_there_is_of_published_parts(team, with_the_person):
+    section = person_present.section(context(person_present.rows(None, PERIOD), [team.pk]))
+
+    assert section.slug == "person-present"
+    # January: 12 there (published 10) and 10 not (10): 20 recorded, 50%.
+    # February: 3 there, hidden. The period adds them up: ranges, no share.
+    assert table(section) == [
+        ("Jan 2025", ["20", "10", "50%"]),
+        ("Feb 2025", ["fewer than 8", "fewer than 8", "withheld"]),
+        ("Mar 2025", ["0", "0", "none"]),
+    ]
+    assert texts(section) == {
+        "Meetings with the person's attendance recorded": "17 to 31",
+        "With the person at the centre there": "9 to 19",
+        "Share with the person there": "withheld",
+    }
