@@ -271,42 +271,43 @@ class IntervisionSession(Revisioned):
             )
 
 
+def _linked_when_agreed(user: User, on: date) -> Exists:
+    """`user` supervises the summary's group on `on` through a link that had
+    started, and had been made, by the time the summary was agreed (so a link
+    dated back later reaches nothing agreed before it was made)."""
+    return Exists(
+        GroupSupervisionLink.objects.current(on).filter(
+            supervisor=user,
+            group=OuterRef("session__group"),
+            since__lte=OuterRef("agreed_on"),
+            created_at__lte=OuterRef("agreed_at"),
+        )
+    )
+
+
 class SummaryQuerySet(models.QuerySet["SupervisionSummary"]):
     def agreed(self) -> SummaryQuerySet:
         return self.filter(agreed_at__isnull=False)
 
     def visible_to(self, user: User, on: date | None = None) -> SummaryQuerySet:
         """The one rule for summaries: the group (its facilitator and members who
-        accepted its agreement); once agreed, a supervisor linked to the group who
-        was linked when it was agreed and still is (GroupSupervisionLink: its
-        start date and the moment the link was made, so a link back-dated later
-        reaches nothing agreed before it). Nothing else of the group reaches the
-        supervisor."""
+        accepted its agreement); once agreed, a supervisor linked to the group
+        when it was agreed and still (`_linked_when_agreed`). Nothing else of the
+        group reaches the supervisor."""
         if not user.is_authenticated:
             return self.none()
         on = on or timezone.localdate()
-        supervises_group = GroupSupervisionLink.objects.current(on).filter(
-            supervisor=user,
-            group=OuterRef("session__group"),
-            since__lte=OuterRef("agreed_on"),
-            created_at__lte=OuterRef("agreed_at"),
-        )
         return self.filter(
             Q(session__group__in=IntervisionGroup.objects.open_to(user))
-            | (Q(agreed_at__isnull=False) & Exists(supervises_group))
+            | (Q(agreed_at__isnull=False) & _linked_when_agreed(user, on))
         )
 
     def for_supervisor(self, user: User, on: date | None = None) -> SummaryQuerySet:
         """The supervisor's part of visible_to: agreed summaries of groups they
         supervise (a supervisor in the group too sees it here only once agreed)."""
-        on = on or timezone.localdate()
-        links = GroupSupervisionLink.objects.current(on).filter(
-            supervisor=user,
-            group=OuterRef("session__group"),
-            since__lte=OuterRef("agreed_on"),
-            created_at__lte=OuterRef("agreed_at"),
-        )
-        return self.visible_to(user, on).agreed().filter(Exists(links))
+        if not user.is_authenticated:
+            return self.none()
+        return self.agreed().filter(_linked_when_agreed(user, on or timezone.localdate()))
 
     def awaiting_review_by(self, user: User) -> SummaryQuerySet:
         return self.for_supervisor(user).filter(reviewed_at__isnull=True)
