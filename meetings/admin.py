@@ -4,12 +4,14 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from meetings.models import (
+    ONE_PERSON,
     PERSON_NOT_REMOVED,
     MemberAttendance,
     Network,
     NetworkMeeting,
     NetworkMember,
     PractitionerAttendance,
+    Relationship,
 )
 
 
@@ -19,6 +21,17 @@ class NetworkMemberFormSet(BaseInlineFormSet):
         for form in self.deleted_forms:
             if form.instance.pk and form.instance.is_person_at_the_centre:
                 raise ValidationError(PERSON_NOT_REMOVED)
+        # Each row's own check cannot see the other unsaved rows: two people at
+        # the centre entered at once would reach the database's constraint.
+        people = [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("relationship") == Relationship.PERSON
+        ]
+        if len(people) > 1:
+            raise ValidationError(ONE_PERSON)
 
 
 class NetworkMemberInline(admin.TabularInline):

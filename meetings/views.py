@@ -31,13 +31,12 @@ from meetings.forms import (
     NetworkSearchForm,
 )
 from meetings.models import (
-    RELATIONSHIP_GROUPS,
     Activity,
     Network,
     NetworkMeeting,
     NetworkMember,
-    Relationship,
 )
+from meetings.network_map import picture_of
 from pod_site.editing import NOTHING_SENT, conflict_with, rebased
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from reflections.models import Reflection
@@ -120,28 +119,15 @@ def network_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     network = get_object_or_404(
         Network.objects.for_user(request.user).select_related("team"), pk=pk
     )
-    members = list(network.members.all())
+    picture = picture_of(network)
     context = {
         "network": network,
-        "person": next((m for m in members if m.relationship == Relationship.PERSON), None),
-        "member_groups": _by_relationship(members),
+        "picture": picture,
+        "person": picture.person.member if picture.person else None,
         "meetings": network.meetings.timeline(),
         "can_practise": network.is_practised_by(request.user),
     }
     return render(request, "meetings/network_detail.html", context)
-
-
-def _by_relationship(members: list[NetworkMember]) -> list[tuple[str, list[NetworkMember]]]:
-    """The members around the person at the centre under RELATIONSHIP_GROUPS'
-    headings, in the order of the relationship list, then by name; empty groups left out."""
-    order = {value: index for index, value in enumerate(Relationship.values)}
-    groups = []
-    for heading, kinds in RELATIONSHIP_GROUPS:
-        in_group = [m for m in members if m.relationship in kinds]
-        if in_group:
-            in_group.sort(key=lambda m: (order[m.relationship], m.name.casefold()))
-            groups.append((heading, in_group))
-    return groups
 
 
 @login_required

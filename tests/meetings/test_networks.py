@@ -125,9 +125,11 @@ def test_the_network_page_runs_the_same_queries_for_5_or_50_meetings(
         meeting.members_present.add(mum)
     client = login(author)
 
-    # Session, user, network, whether I practise, members, meetings,
-    # their practitioners, their network members.
-    with django_assert_num_queries(8):
+    # Session, user, network, whether I practise; the picture of who comes
+    # (meetings by the person's attendance, members, members' attendance,
+    # practitioners' attendance, those practitioners); meetings, their
+    # practitioners, their network members.
+    with django_assert_num_queries(12):
         response = client.get(network.get_absolute_url())
 
     assert response.content.decode().count("First meeting") == 1

@@ -23,7 +23,12 @@ from meetings.models import (
     Relationship,
 )
 from teams.models import Team
-from tests.factories import NetworkFactory, NetworkMeetingFactory, NetworkMemberFactory
+from tests.factories import (
+    NetworkFactory,
+    NetworkMeetingFactory,
+    NetworkMemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +379,31 @@ def test_the_data_migration_can_be_reversed_and_applied_again():
     # Named by the reference again: the name given before was undone with the kind.
     assert network.person_at_the_centre().name == "Birch"
     assert NetworkMember.objects.get(name="Mum").relationship == Relationship.OTHER_FAMILY
+
+
+# The admin: two people at the centre entered at once ------------------------
+
+
+def test_the_admin_refuses_two_people_at_the_centre_as_a_form_error(login, team):
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client = login(admin)
+    prefix = "members"
+    data = {
+        "team": team.pk,
+        "reference": "Elm",
+        "opened_on": YESTERDAY.isoformat(),
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-name": "Ash",
+        f"{prefix}-0-relationship": "person",
+        f"{prefix}-1-name": "Robin",
+        f"{prefix}-1-relationship": "person",
+    }
+
+    response = client.post(reverse("admin:meetings_network_add"), data)
+
+    assert response.status_code == 200
+    assert ONE_PERSON in response.content.decode()
+    assert not Network.objects.filter(reference="Elm").exists()
