@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     IV_REVIEW = "iv_review", "Marked a summary for supervision reviewed"
     AGREEMENT = "agreement", "Changed an intervision group's agreement"
     AGREEMENT_ACCEPT = "agreement_ok", "Accepted an intervision group's agreement"
+    SELF_CHECK = "self_check", "Answered a meeting's dialogic self-check"
+    ASK_TO_TALK = "ask_to_talk", "Asked their supervisor for a conversation"
     EXPORT = "export", "Exported data"
     ERASE = "erase", "Erased data"
     RETENTION = "retention", "Deleted reflections past the retention period"

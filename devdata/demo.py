@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import (
+    HowPresent,
     MemberAttendance,
     Network,
     NetworkMeeting,
@@ -26,6 +27,7 @@ from meetings.models import (
     Place,
     PractitionerAttendance,
     Relationship,
+    SelfCheck,
 )
 from principles.models import Principle
 from reflections.models import Disclosed, Disclosure, PrincipleNote, Reflection, Status
@@ -211,6 +213,8 @@ def seed_demo(today: datetime | None = None) -> DemoSummary:
         ]
         _seed_meetings(network, members, peers, practitioners, principles, index, now, rng)
     _seed_first_contacts(team)
+    if not SelfCheck.objects.filter(meeting__network__team=team).exists():
+        _seed_self_checks(team)
     if not Share.objects.filter(reflection__author__in=peers).exists():
         _seed_sharing(supervisor, group, peers, now, rng)
     if not group.sessions.exists():
@@ -325,6 +329,37 @@ def _seed_reflection(
             principle=principle,
             text=PRINCIPLE_NOTE_TEXTS.get(principle.slug, ""),
         )
+
+
+# How the demo team sees each Open Dialogue principle in its meetings (weights of
+# not at all, a little, clearly, strongly, not sure): strong on dialogism and
+# the network, less sure about continuity and tolerating uncertainty.
+SELF_CHECK_WEIGHTS = {
+    "immediate-help": (0, 0, 5, 3, 2),
+    "social-network-perspective": (0, 0, 4, 6, 0),
+    "flexibility-and-mobility": (0, 0, 6, 3, 1),
+    "responsibility": (0, 0, 5, 4, 1),
+    "psychological-continuity": (1, 4, 4, 1, 0),
+    "tolerance-of-uncertainty": (0, 5, 4, 1, 1),
+    "dialogism": (0, 0, 3, 7, 0),
+}
+
+
+def _seed_self_checks(team: Team) -> None:
+    """Dialogic self-checks from about four in five of the practitioners at each
+    meeting, so the dashboard's self-report has months to show. Its own random
+    numbers, so the rest of the demo is as it was."""
+    rng = random.Random(14)  # noqa: S311 (demo data, not security)  # nosec B311
+    choices = [value for value, _ in HowPresent.choices]
+    meetings = NetworkMeeting.objects.filter(network__team=team).order_by("starts_at", "pk")
+    for meeting in meetings.prefetch_related("practitioner_attendances"):
+        for attendance in meeting.practitioner_attendances.all():
+            if rng.random() < 0.8:
+                answers = {
+                    slug: rng.choices(choices, weights=weights)[0]
+                    for slug, weights in SELF_CHECK_WEIGHTS.items()
+                }
+                SelfCheck.record(meeting, attendance.practitioner, answers)
 
 
 DEMO_AGREEMENT = {

@@ -9,18 +9,22 @@ no field for a surname, a date of birth, an identifier or a diagnosis, on purpos
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from pod_site.dates import check_range, shift_years
 from pod_site.editing import Revisioned
+from principles.models import OPEN_DIALOGUE, Principle
 from teams.models import PRACTICE_ROLES, Membership, Role, Team
 
 # Open Dialogue's standard: at least two practitioners meet with a network.
@@ -665,3 +669,216 @@ class Activity(models.Model):
             raise ValidationError({"network": "Only practical support is for a network."})
         if self.network_id and self.team_id and self.network.team_id != self.team_id:
             raise ValidationError({"network": "This network belongs to another team."})
+
+
+# The dialogic self-check -------------------------------------------------------
+# After a meeting, each practitioner recorded at it may say how present each of
+# Open Dialogue's seven principles was. It is the team's self-report about the
+# meeting, never a rating of a person: only its author sees their answers, and a
+# team lead sees them only as suppressed monthly counts
+# (dashboards/measures/self_check.py).
+
+
+class HowPresent(models.TextChoices):
+    """How present a principle was in the meeting, as one practitioner saw it."""
+
+    NOT_AT_ALL = "not_at_all", "Not at all"
+    A_LITTLE = "a_little", "A little"
+    CLEARLY = "clearly", "Clearly"
+    STRONGLY = "strongly", "Strongly"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+# The answers the dashboard counts as "clearly present".
+CLEARLY_PRESENT = (HowPresent.CLEARLY, HowPresent.STRONGLY)
+NOT_THERE = "Only the practitioners recorded at a meeting answer its self-check."
+
+
+class SelfCheckNotAllowed(ValidationError):
+    """Answering a meeting's self-check as someone not recorded at the meeting."""
+
+
+@dataclass(frozen=True)
+class MeetingFact:
+    """Something the app already knows about a meeting, shown beside the check."""
+
+    label: str
+    value: str
+    # Whether it is as Open Dialogue describes (None: not a yes-or-no matter).
+    as_practised: bool | None = None
+
+
+def meeting_facts(meeting: NetworkMeeting) -> list[MeetingFact]:
+    """What the meeting's record says: practitioners, the reflecting conversation,
+    the network members present and the person at the centre. Uses the meeting's
+    prefetched attendances when it has them (NetworkMeetingQuerySet.timeline)."""
+    practitioners = len(meeting.practitioner_attendances.all())
+    members = len(meeting.members_present.all())
+    attended = meeting.person_attendance
+    return [
+        MeetingFact(
+            "Practitioners recorded",
+            f"{practitioners} (Open Dialogue meets a network with at least "
+            f"{MINIMUM_PRACTITIONERS})",
+            practitioners >= MINIMUM_PRACTITIONERS,
+        ),
+        MeetingFact(
+            "Reflecting conversation",
+            "Held" if meeting.reflecting_conversation else "Not held",
+            meeting.reflecting_conversation,
+        ),
+        MeetingFact(
+            "Network members present, besides the person at the centre",
+            str(members) if members else "None recorded",
+            members > 0,
+        ),
+        MeetingFact(
+            "The person at the centre",
+            meeting.person_attendance_shown,
+            None if attended is None else attended != PersonAttendance.ABSENT,
+        ),
+    ]
+
+
+class SelfCheckQuerySet(models.QuerySet["SelfCheck"]):
+    def mine(self, user: settings.AUTH_USER_MODEL) -> SelfCheckQuerySet:
+        """The one visibility rule: a self-check is its author's alone."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(practitioner=user)
+
+
+class SelfCheck(Revisioned):
+    """One practitioner's answers about one meeting: one per principle of Open
+    Dialogue (SelfCheckAnswer), at most one check per practitioner per meeting."""
+
+    meeting = models.ForeignKey(
+        NetworkMeeting, on_delete=models.CASCADE, related_name="self_checks"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="self_checks"
+    )
+    answered_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SelfCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "answered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "practitioner"],
+                name="self_check_once_per_practitioner",
+                violation_error_message="You have already answered this meeting's self-check.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-check of {self.meeting} by {self.practitioner}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:self_check", args=[self.meeting_id])
+
+    @staticmethod
+    def principles() -> models.QuerySet[Principle]:
+        """What the check asks about: Open Dialogue's seven principles, in order."""
+        return Principle.objects.filter(framework__slug=OPEN_DIALOGUE).order_by("order")
+
+    @staticmethod
+    def may_answer(meeting: NetworkMeeting, user: settings.AUTH_USER_MODEL) -> bool:
+        """Whether `user` was recorded at the meeting, so may answer its check."""
+        return (
+            user.is_authenticated
+            and PractitionerAttendance.objects.filter(meeting=meeting, practitioner=user).exists()
+        )
+
+    def answers_by_slug(self) -> dict[str, str]:
+        """{principle slug: HowPresent value} for the answers saved."""
+        return {answer.principle.slug: answer.how_present for answer in self.answers.all()}
+
+    @classmethod
+    @transaction.atomic
+    def record(
+        cls,
+        meeting: NetworkMeeting,
+        practitioner: settings.AUTH_USER_MODEL,
+        answers: Mapping[str, str],
+        *,
+        based_on: int | None = None,
+    ) -> SelfCheck | None:
+        """Save `practitioner`'s answers about `meeting` and write the audit row.
+
+        `answers` maps an Open Dialogue principle's slug to a HowPresent value. A
+        first check must answer every principle ("not sure" is an answer); a
+        change (`based_on`: the revision it was loaded from) may carry only some,
+        and leaves the others as they were. Returns the check, or None, saving
+        nothing, when it changed since `based_on` or was answered meanwhile from
+        another tab. Raises SelfCheckNotAllowed for someone not recorded at the
+        meeting and ValidationError for an unknown principle or answer.
+        """
+        if not cls.may_answer(meeting, practitioner):
+            raise SelfCheckNotAllowed(NOT_THERE)
+        principles = {principle.slug: principle for principle in cls.principles()}
+        unknown = sorted(set(answers) - set(principles))
+        if unknown:
+            raise ValidationError(f"Not a principle of this check: {', '.join(unknown)}.")
+        invalid = sorted(slug for slug, value in answers.items() if value not in HowPresent.values)
+        if invalid:
+            raise ValidationError(f"Not an answer to this check: {', '.join(invalid)}.")
+        check = cls.objects.filter(meeting=meeting, practitioner=practitioner).first()
+        if check is None:
+            if based_on is not None:
+                return None
+            missing = [p.name for slug, p in principles.items() if slug not in answers]
+            if missing:
+                raise ValidationError(f"Answer every principle: {', '.join(missing)}.")
+            try:
+                with transaction.atomic():
+                    check = cls.objects.create(meeting=meeting, practitioner=practitioner)
+            except IntegrityError:  # answered from another tab meanwhile
+                return None
+            SelfCheckAnswer.objects.bulk_create(
+                SelfCheckAnswer(self_check=check, principle=principles[slug], how_present=value)
+                for slug, value in answers.items()
+            )
+            edited = False
+        else:
+            if based_on is None or not check.claim_revision(based_on):
+                return None
+            for slug, value in answers.items():
+                SelfCheckAnswer.objects.update_or_create(
+                    self_check=check, principle=principles[slug], defaults={"how_present": value}
+                )
+            check.changed_at = timezone.now()
+            cls.objects.filter(pk=check.pk).update(changed_at=check.changed_at)
+            edited = True
+        AuditEvent.objects.record(
+            practitioner,
+            Action.SELF_CHECK,
+            detail={"meeting_id": meeting.pk, "self_check_id": check.pk, "edited": edited},
+        )
+        return check
+
+
+class SelfCheckAnswer(models.Model):
+    """How present one principle was, in one practitioner's self-check."""
+
+    self_check = models.ForeignKey(SelfCheck, on_delete=models.CASCADE, related_name="answers")
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="+")
+    how_present = models.CharField(max_length=16, choices=HowPresent.choices)
+
+    class Meta:
+        ordering = ["self_check", "principle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["self_check", "principle"], name="self_check_answers_principle_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(how_present__in=HowPresent.values),
+                name="self_check_answer_valid",
+                violation_error_message="Choose how present the principle was.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principle}: {self.get_how_present_display()}"

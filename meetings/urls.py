@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_choose_network, name="meeting_choose_network"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/self-check/", views.self_check, name="self_check"),
 ]
 
 # Other work: logged from My practice, or on its own page.

@@ -35,8 +35,11 @@ from meetings.models import (
     Network,
     NetworkMeeting,
     NetworkMember,
+    SelfCheck,
+    meeting_facts,
 )
 from meetings.network_map import picture_of
+from meetings.self_check import SelfCheckForm
 from pod_site.editing import NOTHING_SENT, conflict_with, rebased
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
 from reflections.models import Reflection
@@ -379,4 +382,70 @@ def activity_create(request: HtmxHttpRequest) -> HttpResponse:
     status = 422 if form.errors else 200
     return render(
         request, "meetings/activity_form.html", {"form": form, "recent": recent}, status=status
+    )
+
+
+# The dialogic self-check -----------------------------------------------------
+
+
+def _meeting_to_check(request: HtmxHttpRequest, pk: int) -> NetworkMeeting:
+    """404 for a meeting the person cannot see, 403 for one they were not
+    recorded at: only the practitioners who were there answer its self-check."""
+    meeting = get_object_or_404(NetworkMeeting.objects.for_user(request.user).timeline(), pk=pk)
+    if not any(
+        attendance.practitioner_id == request.user.pk
+        for attendance in meeting.practitioner_attendances.all()
+    ):
+        raise PermissionDenied
+    return meeting
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def self_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A practitioner's own self-check of a meeting: answer it, or change the answers.
+
+    GET shows the form (with my answers, if I gave them) beside what the meeting's
+    record says; POST saves through SelfCheck.record and returns to the meeting.
+    400 when the request carries none of the questions, 422 with the errors, 409
+    when the answers changed in another tab since the form was loaded.
+    """
+    meeting = _meeting_to_check(request, pk)
+    principles = list(SelfCheck.principles().select_related("framework"))
+    mine = SelfCheck.objects.mine(request.user).filter(meeting=meeting)
+    check = mine.prefetch_related("answers__principle").first()
+    form = SelfCheckForm(request.POST or None, principles=principles, check=check)
+    context = {
+        "form": form,
+        "meeting": meeting,
+        "check": check,
+        "facts": meeting_facts(meeting),
+        "can_change_meeting": meeting.network.is_practised_by(request.user),
+        "framework": principles[0].framework if principles else None,
+    }
+    template = "meetings/self_check.html"
+    if form.carries_nothing:
+        return _nothing_sent(request, template, context)
+    if not form.is_valid():
+        return render_page(request, template, context, status=form_status(form))
+    saved = SelfCheck.record(
+        meeting,
+        request.user,
+        form.answers(),
+        based_on=None if form.creating else form.based_on,
+    )
+    if saved:
+        messages.success(
+            request, "Self-check saved. Your answers are yours: nobody else sees them."
+        )
+        return redirect(meeting)
+    fresh = mine.prefetch_related("answers__principle").get()
+    return _conflict(
+        request,
+        template,
+        {**context, "check": fresh},
+        form,
+        SelfCheckForm(principles=principles, check=fresh),
+        SelfCheckForm(rebased(request.POST, fresh.revision), principles=principles, check=fresh),
     )

@@ -48,7 +48,16 @@ class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["time_zone", "review_overdue_days", "monthly_supervision_minutes"]
+        fields = [
+            "time_zone",
+            "review_overdue_days",
+            "monthly_supervision_minutes",
+            "support_information",
+        ]
+        widgets = {"support_information": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "support_information": {"max_length": "Keep this to 2,000 characters or fewer."}
+        }
 
 
 class RoleForm(DesignSystemMixin, forms.ModelForm):

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from principles.models import Principle
 from reflections.fields import EncryptedTextField
 
 if TYPE_CHECKING:
+    from reflections.identifiers import FieldFindings
     from supervision.models import Addendum, Share
     from teams.models import IntervisionGroup, User
 
@@ -78,8 +80,16 @@ class ColleagueResponse(models.TextChoices):
 VERSIONS_KEPT_ALL = 10
 VERSION_SPACING = timedelta(minutes=5)
 
+# The reflection form shows, beside each principle, at most this many of the
+# author's own notes on earlier meetings with the same network.
+EARLIER_NOTES_SHOWN = 5
+
 # 0 to 4, for emotional cost and for how I am after the meeting.
 SCALE_0_TO_4 = [MaxValueValidator(4, "Choose a number from 0 to 4.")]
+# Aftercare is offered after a disclosure that cost 3 or 4, or when the author
+# is 0 or 1 after the meeting (issue: step 11).
+AFTERCARE_COST = 3
+AFTERCARE_WELLBEING = 1
 
 
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
@@ -223,6 +233,22 @@ class Reflection(Revisioned):
             return "General reflection"
         local = timezone.localtime(self.meeting.starts_at)
         return f"{self.meeting.network.reference}, {local:%-d %b %Y}"
+
+    def aftercare_reasons(self) -> set[str]:
+        """Why the author's page offers aftercare (supervision/aftercare.py): "disclosure"
+        when they disclosed at an emotional cost of AFTERCARE_COST or more,
+        "wellbeing" when they are AFTERCARE_WELLBEING or lower after the meeting."""
+        reasons = set()
+        disclosure = getattr(self, "disclosure", None)
+        if (
+            disclosure is not None
+            and disclosure.did_disclose
+            and (disclosure.emotional_cost or 0) >= AFTERCARE_COST
+        ):
+            reasons.add("disclosure")
+        if self.wellbeing is not None and self.wellbeing <= AFTERCARE_WELLBEING:
+            reasons.add("wellbeing")
+        return reasons
 
     def has_content(self) -> bool:
         notes = self.principle_notes.all()
@@ -389,9 +415,12 @@ class Reflection(Revisioned):
         group: IntervisionGroup | None = None,
         until: date | None = None,
         include_disclosure: bool = False,
+        shared_anyway: dict[str, int] | None = None,
     ) -> Share:
         """The author shares this note with one supervisor or one group. Raises
-        IntegrityError when it is already shared with them (a live share)."""
+        IntegrityError when it is already shared with them (a live share).
+        `shared_anyway`: the author was shown identifiers in the note and shared
+        anyway; how many of each kind ({"name": 2}, no text) goes in the audit row."""
         from supervision.models import Share  # supervision builds on reflections
 
         share = Share.objects.create(
@@ -406,7 +435,10 @@ class Reflection(Revisioned):
             Action.SHARE,
             reflection_id=self.pk,
             share_id=share.pk,
-            detail={"include_disclosure": include_disclosure},
+            detail={
+                "include_disclosure": include_disclosure,
+                **({"identifiers_shared_anyway": shared_anyway} if shared_anyway else {}),
+            },
         )
         return share
 
@@ -421,6 +453,95 @@ class Reflection(Revisioned):
             detail={"addendum_id": addendum.pk},
         )
         return addendum
+
+    def identifier_findings(
+        self,
+        *,
+        include_disclosure: bool = True,
+        include_addenda: bool = True,
+        today: date | None = None,
+    ) -> list[FieldFindings]:
+        """What in this note could identify someone in its meeting's network.
+
+        Checks (reflections/identifiers.py) the text, each principle note, the
+        disclosure's two texts and each addendum against every name recorded in
+        the network (the person at the centre's too) and its reference; a general
+        reflection has no network, so only against the patterns (NHS number,
+        phone, email, postcode, date of birth). Returns one FieldFindings per
+        part with findings, labelled as the author sees the part ("What happened
+        between us"), in the note's order; [] when nothing was found.
+
+        `include_disclosure=False` leaves out what a share without the author's
+        self-disclosure does not show (the self-disclosure principle note and the
+        disclosure details); `include_addenda=False`, the addenda (the export does
+        not carry them). Uses prefetched members, notes and addenda when there
+        are; otherwise a query for each. Logs nothing.
+        """
+        from principles.models import SELF_DISCLOSURE
+        from reflections.identifiers import check_fields
+
+        names: list[str] = []
+        references: list[str] = []
+        if self.meeting_id:
+            network = self.meeting.network
+            names = [member.name for member in network.members.all()]
+            references = [network.reference]
+        fields = [("What happened between us", self.text)]
+        for note in self.principle_notes.all():
+            if include_disclosure or note.principle.slug != SELF_DISCLOSURE:
+                fields.append((note.principle.heading, note.text))
+        disclosure = getattr(self, "disclosure", None)
+        if disclosure is not None and include_disclosure:
+            fields += [
+                ("Disclosure details: what I shared", disclosure.what_shared),
+                ("Disclosure details: what guided my decision", disclosure.what_guided),
+            ]
+        if include_addenda:
+            for addendum in self.addenda.all():
+                added = timezone.localtime(addendum.created_at)
+                fields.append((f"Added {added:%-d %b %Y, %H:%M}", addendum.text))
+        return check_fields(fields, names=names, references=references, today=today)
+
+
+class PrincipleNoteQuerySet(models.QuerySet["PrincipleNote"]):
+    def written(self) -> PrincipleNoteQuerySet:
+        """Notes with something in them: text, or how present the principle was."""
+        return self.exclude(text="", presence="")
+
+    def earlier_for(
+        self, reflection: Reflection, *, per_principle: int = EARLIER_NOTES_SHOWN
+    ) -> PrincipleNoteQuerySet:
+        """The author's own notes on earlier meetings of the same network, for the
+        form's "earlier notes" panels: at most `per_principle` for each principle,
+        newest meeting first, ordered by principle. One query, however many
+        principles; each note comes with its reflection and meeting.
+
+        Only `reflection.author`'s notes, never this reflection's, never an empty
+        note or an empty draft's (a discarded draft no longer exists). Nothing for
+        a general reflection (no meeting) or one not yet about a saved meeting.
+        """
+        meeting = reflection.meeting
+        if meeting is None or not reflection.author_id:
+            return self.none()
+        notes = (
+            self.written()
+            .filter(
+                # A note with something in it makes its reflection a written one.
+                reflection__author_id=reflection.author_id,
+                reflection__meeting__network_id=meeting.network_id,
+                reflection__meeting__starts_at__lt=meeting.starts_at,
+            )
+            .exclude(reflection_id=reflection.pk)
+            .annotate(
+                newness=Window(
+                    RowNumber(),
+                    partition_by=[F("principle_id")],
+                    order_by=[F("reflection__meeting__starts_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(newness__lte=per_principle)
+        )
+        return notes.select_related("reflection__meeting").order_by("principle_id", "newness")
 
 
 class PrincipleNote(models.Model):
@@ -437,6 +558,8 @@ class PrincipleNote(models.Model):
         choices=Presence.choices,
         blank=True,
     )
+
+    objects = PrincipleNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["reflection", "principle__order"]

@@ -18,6 +18,7 @@ urlpatterns = [
         views.restore_version,
         name="restore_version",
     ),
+    path("patterns/", views.my_patterns, name="patterns"),
     path("export.md", views.export, {"fmt": "markdown"}, name="export_markdown"),
     path("export.json", views.export, {"fmt": "json"}, name="export_json"),
 ]

@@ -9,8 +9,10 @@ exist. Shared notes are read through supervision/.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -38,7 +40,10 @@ from reflections.forms import (
     TimelineFilterForm,
 )
 from reflections.models import PrincipleNote, Reflection
+from reflections.pattern_charts import charts_for
+from reflections.patterns import DEFAULT_MONTHS, MONTH_CHOICES, MonthRange, patterns_for
 from security.submissions import submitted_once
+from supervision.aftercare import aftercare_for
 from supervision.forms import AddendumForm, digest_form_for
 from supervision.models import Response, Share
 from supervision.notifications import mark_seen, with_author_news
@@ -222,11 +227,12 @@ def _new_page(
     status: int = 200,
 ) -> HttpResponse:
     """The editor (reflections/edit.html) for a note not created yet."""
+    reflection = Reflection(author=request.user, meeting=meeting)
     context = {
-        "reflection": Reflection(author=request.user, meeting=meeting),
+        "reflection": reflection,
         "is_new": True,
         "form": form,
-        "sections": form.principle_sections(),
+        "sections": _with_earlier_notes(form.principle_sections(), reflection),
         "conflict": None,
         "shares": [],
         "live_shares": [],
@@ -338,6 +344,20 @@ def _principles() -> list[Principle]:
     return list(Principle.objects.peer_practice().prefetch_related("prompts"))
 
 
+def _with_earlier_notes(
+    sections: list[dict[str, Any]], reflection: Reflection
+) -> list[dict[str, Any]]:
+    """The form's principle sections, each with `earlier`: the author's own notes
+    on that principle from earlier meetings with the same network, newest first
+    (PrincipleNote.objects.earlier_for). One query for all the sections, none
+    for a general reflection."""
+    earlier: dict[int, list[PrincipleNote]] = defaultdict(list)
+    if reflection.meeting_id:
+        for note in PrincipleNote.objects.earlier_for(reflection):
+            earlier[note.principle_id].append(note)
+    return [{**section, "earlier": earlier[section["principle"].pk]} for section in sections]
+
+
 def _edit_page(
     request: HtmxHttpRequest,
     reflection: Reflection,
@@ -349,7 +369,7 @@ def _edit_page(
     context = {
         "reflection": reflection,
         "form": form,
-        "sections": form.principle_sections(),
+        "sections": _with_earlier_notes(form.principle_sections(), reflection),
         "conflict": conflict,
         **who_has_it(reflection, request.user),
     }
@@ -543,6 +563,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "addenda": reflection.addenda.all(),
         "is_locked": reflection.is_locked,
         "addendum_form": AddendumForm(),
+        "aftercare": aftercare_for(reflection),
     }
     mark_seen(request.user, context["shares"])
     return render(request, "reflections/detail.html", context)
@@ -576,15 +597,33 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    """All my reflections as Markdown or JSON, streamed so memory stays flat."""
-    reflections = (
-        Reflection.objects.mine(request.user)
-        .with_details()
-        .order_by("written_at")
-        .iterator(chunk_size=200)
-    )
-    AuditEvent.objects.record(request.user, Action.EXPORT, detail={"what": f"reflections {fmt}"})
+def export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """All my reflections as Markdown or JSON, streamed so memory stays flat.
+
+    The identifier guard first (Reflection.identifier_findings, without the
+    addenda, which the export does not carry): unless the URL says ?checked=1,
+    a note that names someone in its network or holds an NHS number, phone
+    number, email address, postcode or date of birth stops the download, and a
+    page (200) lists what was found in which note and part, with "Download
+    anyway" (this URL with ?checked=1) and a way back; nothing is downloaded or
+    audited then. With nothing found it downloads straight away. The check
+    decrypts every note, in chunks, as the download does; it logs nothing.
+    """
+    mine = Reflection.objects.mine(request.user).with_details().order_by("written_at")
+    checked = request.GET.get("checked") == "1"
+    if not checked:
+        notes = mine.prefetch_related("meeting__network__members").iterator(chunk_size=200)
+        found = [
+            (reflection, parts)
+            for reflection in notes
+            if (parts := reflection.identifier_findings(include_addenda=False))
+        ]
+        if found:
+            context = {"found": found, "fmt": fmt, "anyway": f"{request.path}?checked=1"}
+            return render(request, "reflections/export_check.html", context)
+    reflections = mine.iterator(chunk_size=200)
+    detail = {"what": f"reflections {fmt}", **({"downloaded_anyway": True} if checked else {})}
+    AuditEvent.objects.record(request.user, Action.EXPORT, detail=detail)
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
         response = StreamingHttpResponse(_json_lines(reflections), content_type="application/json")
@@ -609,3 +648,27 @@ def _markdown_parts(reflections: Iterator[Reflection], request: HttpRequest) -> 
     yield render_to_string("reflections/export_header.md", request=request)
     for reflection in reflections:
         yield render_to_string("reflections/export_item.md", {"r": reflection.snapshot()})
+
+
+@login_required
+@require_GET
+def my_patterns(request: HttpRequest) -> HttpResponse:
+    """My patterns: my own notes and time, month by month (reflections/patterns.py),
+    as charts with tables of the same figures.
+
+    Only ever the signed-in person's figures: the URL names nobody, so a
+    supervisor, a team lead or an admin who opens it sees their own page.
+    `?months=6|12|24` chooses how far back (DEFAULT_MONTHS otherwise); counts
+    and minutes only, never what a note says.
+    """
+    chosen = request.GET.get("months", "")
+    count = int(chosen) if chosen in {str(n) for n in MONTH_CHOICES} else DEFAULT_MONTHS
+    patterns = patterns_for(request.user, MonthRange.last_months(count))
+    context = {
+        "patterns": patterns,
+        "whole": patterns.whole,
+        "charts": charts_for(patterns),
+        "month_choices": MONTH_CHOICES,
+        "months_shown": count,
+    }
+    return render(request, "reflections/patterns.html", context)

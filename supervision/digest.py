@@ -222,7 +222,8 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
 
     - awaiting_review: active shares with them (not revoked, not past their
       date), not yet reviewed; want_to_talk: how many of those the author
-      would like to talk about in supervision; oldest_waiting_days: whole days
+      would like to talk about in supervision, plus notes whose author asked
+      for a conversation since the last digest; oldest_waiting_days: whole days
       the longest of those has waited (None when nothing waits).
     - newly_shared: active shares with them since their last sent digest, or
       over the last period when none was sent.
@@ -245,7 +246,12 @@ def build_digest(supervisor: User, now: datetime) -> Digest:
     received = Share.objects.received_by(supervisor, on=today).filter(shared_at__lte=now)
     mine = received.filter(supervisor=supervisor).aggregate(
         awaiting_review=Count("pk", filter=waiting),
-        want_to_talk=Count("pk", filter=waiting & Q(reflection__wants_supervision=True)),
+        # Waiting notes the author would like to talk about, and any note whose
+        # author asked for a conversation since the last digest (aftercare).
+        want_to_talk=Count(
+            "pk",
+            filter=(waiting & Q(reflection__wants_supervision=True)) | Q(talk_asked_at__gt=since),
+        ),
         oldest=Min("shared_at", filter=waiting),
         newly_shared=Count("pk", filter=recent),
     )

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from pod_site.dates import check_range, shift_years
@@ -56,10 +57,39 @@ class ShareForm(DesignSystemMixin, forms.Form):
         ),
     )
 
+    # Aftercare (supervision/aftercare.py): a request for a conversation goes to
+    # the supervisors chosen above (Share.ask_to_talk), never to a group.
+    ask_to_talk = forms.BooleanField(
+        label="I would like to talk with my supervisor about how this meeting left me",
+        required=False,
+        help_text="Your supervisor sees that you asked, and nothing more.",
+    )
+
     def __init__(self, *args: Any, author: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisors"].queryset = author.current_supervisors()
         self.fields["groups"].queryset = IntervisionGroup.objects.filter(members=author)
+
+    @classmethod
+    def initial_from(cls, query: QueryDict) -> dict[str, Any]:
+        """Choices a link may make in advance (the aftercare offer's "share and ask
+        for a conversation"): ?supervisor=<id>&talk=1. Anything else is ignored."""
+        initial: dict[str, Any] = {}
+        supervisor = query.get("supervisor", "")
+        if supervisor.isdigit():
+            initial["supervisors"] = [int(supervisor)]
+        if query.get("talk") == "1":
+            initial["ask_to_talk"] = True
+        return initial
+
+    def clean_ask_to_talk(self) -> bool:
+        asked = self.cleaned_data["ask_to_talk"]
+        # Fields are cleaned in order: the supervisors chosen are known here.
+        if asked and not self.cleaned_data.get("supervisors"):
+            raise forms.ValidationError(
+                "Choose the supervisor you would like to talk with, or untick this."
+            )
+        return asked
 
     def principles_always_shown(self) -> list[Principle]:
         """The peer practice principles whose notes every share carries: all but

@@ -86,10 +86,13 @@ class ShareQuerySet(models.QuerySet["Share"]):
         )
 
     def inbox_order(self) -> ShareQuerySet:
-        """Asked for supervision or costly (3 or 4) first, then the longest waiting."""
+        """Asked to talk, asked for supervision or costly (3 or 4) first, then the
+        longest waiting."""
         # The cost is a disclosure detail: it counts only where the author included it.
-        urgent = Q(reflection__wants_supervision=True) | Q(
-            include_disclosure=True, reflection__disclosure__emotional_cost__gte=3
+        urgent = (
+            Q(talk_asked_at__isnull=False)
+            | Q(reflection__wants_supervision=True)
+            | Q(include_disclosure=True, reflection__disclosure__emotional_cost__gte=3)
         )
         return self.annotate(
             urgent=models.Case(
@@ -128,6 +131,9 @@ class Share(models.Model):
     until = models.DateField("shared until", null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The author's request for a conversation about how the meeting left them
+    # (reflections' aftercare): only ever set by the author, on a supervisor's share.
+    talk_asked_at = models.DateTimeField("would like to talk since", null=True, blank=True)
 
     objects = ShareQuerySet.as_manager()
 
@@ -237,6 +243,31 @@ class Share(models.Model):
         """This share's row, locked until the transaction ends: a response, a
         review and a revoke sent together are applied one after the other."""
         return Share.objects.select_for_update(of=("self",)).get(pk=self.pk)
+
+    @property
+    def can_ask_to_talk(self) -> bool:
+        """A conversation is asked of one supervisor, on a live share, once."""
+        return bool(self.supervisor_id) and self.is_active and self.talk_asked_at is None
+
+    @transaction.atomic
+    def ask_to_talk(self, by: User) -> None:
+        """The author asks the supervisor for a conversation about this note.
+
+        Raises NotShared for anyone but the author, for a group's share, and once
+        the share is revoked or past its date; asking again changes nothing."""
+        locked = self._locked()
+        if by.pk != locked.reflection.author_id or not locked.supervisor_id:
+            raise NotShared("Only the author asks their supervisor for a conversation.")
+        if not locked.is_active:
+            raise NotShared("This note is no longer shared with this supervisor.")
+        if locked.talk_asked_at is not None:
+            return
+        locked.talk_asked_at = timezone.now()
+        locked.save(update_fields=["talk_asked_at"])
+        self.talk_asked_at = locked.talk_asked_at
+        AuditEvent.objects.record(
+            by, Action.ASK_TO_TALK, reflection_id=self.reflection_id, share_id=self.pk
+        )
 
     @transaction.atomic
     def read_by(self, user: User) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("shares/<int:pk>/respond/", views.respond, name="respond"),
     path("shares/<int:pk>/review/", views.review, name="review"),
     path("shares/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("shares/<int:pk>/ask-to-talk/", views.ask_to_talk, name="ask_to_talk"),
     path("reflections/<int:pk>/share/", views.share_note, name="share"),
     path("reflections/<int:pk>/addendum/", views.add_addendum, name="addendum"),
     path("sessions/", views.sessions, name="sessions"),

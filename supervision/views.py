@@ -20,7 +20,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,7 +38,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Action, AuditEvent
 from intervision.models import SupervisionSummary
 from pod_site.htmx import HtmxHttpRequest, render_page, wants_fragment
-from reflections.models import Reflection, Status
+from reflections.identifiers import count_by_kind
+from reflections.models import PrincipleNote, Reflection, Status
 from security.submissions import keep_key_usable, submitted_once
 from supervision.forms import (
     AddendumForm,
@@ -53,6 +62,8 @@ from supervision.notifications import mark_seen, with_recipient_news
 from teams.models import monthly_supervision_minutes
 
 INBOX_PAGE_SIZE = 20
+# Posted by the identifier guard's "Share anyway" button (share_note).
+SHARE_ANYWAY = "share_anyway"
 # Summaries from intervision groups in the inbox: the longest waiting, and the
 # last few reviewed. Agreed summaries come a few a month per group.
 SUMMARIES_SHOWN = 30
@@ -268,35 +279,81 @@ def _my_finished_note(request: HttpRequest, pk: int) -> Reflection:
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def share_note(request: HttpRequest, pk: int) -> HttpResponse:
-    """The author shares one note with some of their supervisors and groups."""
+    """The author shares one note with some of their supervisors and groups.
+
+    The identifier guard first (Reflection.identifier_findings, on what these
+    recipients would see): if the note names someone in the network or holds
+    an NHS number, phone number, email address, postcode or date of birth, and
+    the POST does not carry SHARE_ANYWAY, nothing is shared and the form comes
+    back (200, the choices kept) listing the findings, with "Edit the note" and
+    a "Share anyway" form re-posting the same choices with SHARE_ANYWAY. That
+    answer is a page, not a redirect, so @submitted_once keeps its key usable.
+    Nothing of the text is logged; the share's audit row counts the findings
+    by kind when the author shared anyway.
+    """
     reflection = _my_finished_note(request, pk)
-    form = ShareForm(request.POST if request.method == "POST" else None, author=request.user)
+    if request.method == "POST":
+        form = ShareForm(request.POST, author=request.user)
+    else:
+        form = ShareForm(author=request.user, initial=ShareForm.initial_from(request.GET))
     if reflection.status != Status.FINAL:
         messages.warning(request, "Finish this note before you share it.")
         return redirect("reflections:edit", pk=reflection.pk)
+    findings = []
     if request.method == "POST" and form.is_valid():
-        shared = _create_shares(request, reflection, form)
-        names = ", ".join(share.recipient for share in shared) or "no one new"
-        messages.success(request, f"Shared with {names}.")
-        return redirect(reflection)
+        prefetch_related_objects(
+            [reflection],
+            Prefetch("principle_notes", PrincipleNote.objects.select_related("principle")),
+            "meeting__network__members",
+            "addenda",
+        )
+        findings = reflection.identifier_findings(
+            include_disclosure=form.cleaned_data["include_disclosure"]
+        )
+        if not findings or request.POST.get(SHARE_ANYWAY):
+            shared = _create_shares(request, reflection, form, count_by_kind(findings))
+            names = ", ".join(share.recipient for share in shared) or "no one new"
+            messages.success(request, f"Shared with {names}.")
+            return redirect(reflection)
     status = 422 if form.errors else 200
-    context = {"reflection": reflection, "form": form}
+    context = {
+        "reflection": reflection,
+        "form": form,
+        "findings": findings,
+        # The same choices again, for the "Share anyway" form.
+        "chosen": [
+            (form.add_prefix(name), value)
+            for name in form.fields
+            for value in form.data.getlist(form.add_prefix(name))
+        ]
+        if findings
+        else [],
+        "share_anyway": SHARE_ANYWAY,
+    }
     return render(request, "supervision/share_form.html", context, status=status)
 
 
-def _create_shares(request: HttpRequest, reflection: Reflection, form: ShareForm) -> list[Share]:
+def _create_shares(
+    request: HttpRequest,
+    reflection: Reflection,
+    form: ShareForm,
+    shared_anyway: dict[str, int] | None = None,
+) -> list[Share]:
     shared = []
     for recipient in form.recipients():
         try:
             share = reflection.share_with(
                 until=form.cleaned_data["until"],
                 include_disclosure=form.cleaned_data["include_disclosure"],
+                shared_anyway=shared_anyway,
                 **recipient,
             )
         except IntegrityError:
             # Already shared with this one (a second tab, a double submit): keep it.
             continue
         shared.append(share)
+        if share.supervisor_id and form.cleaned_data["ask_to_talk"]:
+            share.ask_to_talk(request.user)
     return shared
 
 
@@ -311,6 +368,28 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     )
     share.revoke(request.user)
     messages.success(request, f"No longer shared with {share.recipient}.")
+    return redirect(share.reflection)
+
+
+@login_required
+@require_POST
+def ask_to_talk(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author asks the supervisor of one of their live shares for a conversation
+    (aftercare, supervision/aftercare.py). 404 for anyone else's share."""
+    share = get_object_or_404(
+        Share.objects.visible_to(request.user)
+        .filter(reflection__author=request.user, supervisor__isnull=False)
+        .select_related("reflection", "supervisor"),
+        pk=pk,
+    )
+    try:
+        share.ask_to_talk(request.user)
+    except NotShared as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, f"{share.supervisor} will see that you would like to talk about this note."
+        )
     return redirect(share.reflection)
 
 

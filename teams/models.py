@@ -145,6 +145,20 @@ class Team(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(6000)],
         help_text="The supervision time each person aims for in a month.",
     )
+    # Shown privately to a practitioner after a costly self-disclosure or a hard
+    # meeting (reflections' aftercare), never anywhere else. Not about anyone.
+    support_information = models.TextField(
+        "support for practitioners",
+        blank=True,
+        default="",
+        db_default="",
+        max_length=2000,
+        help_text=(
+            "Where practitioners can turn after a hard meeting: people to talk to, the "
+            "staff wellbeing service, how to reach them. Each person sees it only on "
+            "their own notes, when a note says a meeting cost them a lot."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

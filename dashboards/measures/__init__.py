@@ -24,6 +24,7 @@ from dashboards.measures import (
     person_present,
     principles,
     reflecting_conversations,
+    self_check,
     supervision,
 )
 
@@ -36,6 +37,7 @@ MEASURES: list[ModuleType] = [
     peer_time,
     co_working,
     reflecting_conversations,
+    self_check,
     participation,
     principles,
     disclosure,

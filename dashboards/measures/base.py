@@ -44,6 +44,7 @@ from dashboards.sections import (
     line_chart,
 )
 from dashboards.suppression import Figure
+from principles.models import Principle
 from teams.models import PRACTICE_ROLES
 
 __all__ = [
@@ -117,6 +118,16 @@ class Context:
     # months x every part of every figure).
     _published: dict = field(default_factory=dict, compare=False, repr=False)
     _categories: dict = field(default_factory=dict, compare=False, repr=False)
+    _principles: list = field(default_factory=list, compare=False, repr=False)
+
+    def principles(self) -> list[Principle]:
+        """Every principle, by framework and order, read once for the page's
+        measures (those reflected on, and the self-check's)."""
+        if not self._principles:
+            self._principles.extend(
+                Principle.objects.select_related("framework").order_by("framework", "order")
+            )
+        return self._principles
 
     def categories(self, measure: str) -> list[str]:
         """The categories of `measure` the rollup holds for the page's teams and

@@ -20,7 +20,7 @@ from dashboards.measures.base import (
     month_of,
     practising_in,
 )
-from principles.models import PEER_PRACTICE, Principle
+from principles.models import PEER_PRACTICE
 from reflections.models import PrincipleNote
 
 KEY = "principle_notes"
@@ -62,9 +62,7 @@ def rows(team_ids: Sequence[int] | None, period: Period | None) -> list[Row]:
 def section(ctx: Context) -> Section:
     listed = [
         principle
-        for principle in Principle.objects.select_related("framework").order_by(
-            "framework", "order"
-        )
+        for principle in ctx.principles()
         if principle.framework.slug == PEER_PRACTICE or ctx.total(KEY, str(principle.pk))
     ]
     totals = [(p.name, ctx.count(KEY, str(p.pk))) for p in listed]

@@ -187,8 +187,8 @@ def test_the_network_page_shows_the_map_and_the_tables(oak, login, author):
     assert "Stayed since the first meeting" in page
     # One row in the practitioners' table says Yes, the two others No.
     practitioners = page.split('id="practitioners-caption"')[1].split("</table>")[0]
-    assert practitioners.count("<td class=\"nhsuk-table__cell\">Yes</td>") == 1
-    assert practitioners.count("<td class=\"nhsuk-table__cell\">No</td>") == 2
+    assert practitioners.count('<td class="nhsuk-table__cell">Yes</td>') == 1
+    assert practitioners.count('<td class="nhsuk-table__cell">No</td>') == 2
 
 
 def test_the_lead_sees_the_map_without_change_links(oak, login, team_lead):

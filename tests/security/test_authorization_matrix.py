@@ -85,6 +85,8 @@ TEAM |= FORMER
 PRACTISING = {"author", "same_team", "intervision_peer", "former_member"}
 SUPERVISORS = {"supervisor", "other_supervisor", "ended_supervisor", "future_supervisor"}
 PRACTISES_ANYWHERE = PRACTISING | {"other_team"}
+# Recorded at the world's meeting.
+PRESENT = {"author", "same_team"}
 
 
 @dataclass
@@ -156,6 +158,12 @@ ROUTES: dict[str, Route] = {
     ),
     "meetings:meeting_detail": Route(url("meetings:meeting_detail", "meeting"), team_view()),
     "meetings:meeting_edit": Route(url("meetings:meeting_edit", "meeting"), team_change()),
+    # The self-check is answered by the practitioners recorded at the meeting
+    # (the author and same_team): the rest of the team may see the meeting, so 403.
+    "meetings:self_check": Route(
+        url("meetings:self_check", "meeting"),
+        only({"author", "same_team"}, others="404", **dict.fromkeys(TEAM - PRESENT, "403")),
+    ),
     "meetings:activity_create": Route(url("meetings:activity_create"), practising_anywhere()),
     "reflections:timeline": Route(
         url("reflections:timeline"), outcomes("ok"), sees=frozenset({"author"})
@@ -197,6 +205,9 @@ ROUTES: dict[str, Route] = {
     "reflections:export_json": Route(
         url("reflections:export_json"), outcomes("ok"), sees=frozenset({"author"})
     ),
+    # My patterns names nobody in its URL: everyone signed in gets their own
+    # figures, and it shows counts only, never a note's text (not even the author's).
+    "reflections:patterns": Route(url("reflections:patterns"), outcomes("ok")),
     "supervision:inbox": Route(url("supervision:inbox"), outcomes("ok")),
     "supervision:share_detail": Route(
         url("supervision:share_detail", "share"),
@@ -214,6 +225,9 @@ ROUTES: dict[str, Route] = {
     ),
     "supervision:revoke": Route(
         url("supervision:revoke", "share"), only({"author"}), method="post"
+    ),
+    "supervision:ask_to_talk": Route(
+        url("supervision:ask_to_talk", "share"), only({"author"}), method="post"
     ),
     "supervision:share": Route(url("supervision:share", "note"), only({"author"})),
     "supervision:addendum": Route(
