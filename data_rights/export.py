@@ -10,10 +10,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from audit.models import AuditEvent
 from intervision.models import IntervisionSession, SupervisionSummary
+from meetings.models import SelfCheck, SelfCheckAnswer
 from reflections.models import Reflection
 from supervision.models import Response, SupervisionSession
 from teams.models import User
@@ -116,6 +117,21 @@ def everything_about(user: User) -> Iterator[str]:
         }
         for a in user.meeting_attendances.select_related("meeting__network").iterator(500)
     )
+    yield ',\n"dialogic_self_checks": '
+    yield from _json_array(
+        {
+            "network": check.meeting.network.reference,
+            "meeting_starts_at": check.meeting.starts_at.isoformat(),
+            "answers": {
+                answer.principle.name: answer.get_how_present_display()
+                for answer in check.answers.all()
+            },
+        }
+        for check in SelfCheck.objects.mine(user)
+        .select_related("meeting__network")
+        .prefetch_related(Prefetch("answers", SelfCheckAnswer.objects.select_related("principle")))
+        .order_by("meeting__starts_at")
+    )
     yield ',\n"audit_events_by_me": '
     yield from _json_array(
         {"at": e.at.isoformat(), "action": e.action, "reflection_id": e.reflection_id}
@@ -138,6 +154,7 @@ def _reflection_with_sharing(reflection: Reflection) -> dict[str, Any]:
             "with": share.recipient,
             "shared_at": share.shared_at.isoformat(),
             "revoked_at": share.revoked_at.isoformat() if share.revoked_at else None,
+            "asked_to_talk_at": share.talk_asked_at.isoformat() if share.talk_asked_at else None,
         }
         for share in reflection.shares.all()
     ]

@@ -146,3 +146,26 @@ def test_the_retention_task_is_scheduled_daily(settings):
     assert entry["task"] == "data_rights.tasks.delete_expired_reflections"
     # The name beat sends is the task a worker has (shared_task gives a proxy).
     assert app.tasks[entry["task"]] is tasks.delete_expired_reflections._get_current_object()
+
+
+def test_my_data_carries_my_self_checks_and_my_requests_to_talk(
+    login, author, colleague, supervisor, meeting
+):
+    from meetings.models import SelfCheck
+
+    answers = {principle.slug: "clearly" for principle in SelfCheck.principles()}
+    SelfCheck.record(meeting, author, answers)
+    SelfCheck.record(meeting, colleague, {slug: "a_little" for slug in answers})
+    SupervisionLink.objects.create(supervisor=supervisor, supervisee=author)
+    note = ReflectionFactory(author=author, meeting=meeting, status=Status.FINAL)
+    share = note.share_with(supervisor=supervisor)
+    share.ask_to_talk(author)
+
+    data = json.loads(body(login(author).get(reverse("my_data"))))
+
+    [check] = data["dialogic_self_checks"]
+    assert check["network"] == "Birch"
+    assert len(check["answers"]) == 7
+    assert set(check["answers"].values()) == {"Clearly"}  # mine, not my colleague's
+    [shared] = data["reflections"][0]["shared_with"]
+    assert shared["asked_to_talk_at"] == share.talk_asked_at.isoformat()
