@@ -110,7 +110,21 @@ def personas():
             TOTP.activate(person, generate_totp_secret())
     if not RollupRefresh.objects.exists():
         sys.exit("The dashboard rollup is empty: run `manage.py refresh_dashboard`.")
-    draft = Reflection.objects.create(author=peer, meeting=None)
+    # A draft about one of the peer's meetings they have not written on, in the
+    # network they wrote most about: its form shows the earlier-notes panels.
+    unwritten = (
+        NetworkMeeting.objects.filter(practitioner_attendances__practitioner=peer)
+        .exclude(reflections__author=peer)
+        .annotate(
+            written_here=Count(
+                "network__meetings__reflections",
+                filter=Q(network__meetings__reflections__author=peer),
+            )
+        )
+        .order_by("-written_here", "-starts_at")
+        .first()
+    )
+    draft = Reflection.objects.create(author=peer, meeting=unwritten)
     counts = Reflection.objects.filter(author=peer).aggregate(
         all=Count("pk"), drafts=Count("pk", filter=Q(status="draft"))
     )
@@ -208,6 +222,13 @@ def main() -> None:
             reverse("dashboards:dashboard") + f"?team={lead.team_id}&period=12",
             None,
         ),
+        "the reflection form (a draft about a meeting)": (
+            "peer",
+            "GET",
+            reverse("reflections:edit", args=[draft.pk]),
+            None,
+        ),
+        "My patterns (12 months)": ("peer", "GET", reverse("reflections:patterns"), None),
         "autosave a draft (POST)": (
             "peer",
             "POST",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from meetings.models import (
     RELATIONSHIP_GROUPS,
@@ -187,16 +188,18 @@ def _ring(attended: int, meetings: int) -> int:
     return 0 if attended / meetings >= RINGS[0][1] else 1
 
 
-def picture_of(network: Network) -> NetworkPicture:
+def picture_of(network: Network, now: datetime | None = None) -> NetworkPicture:
     """Everything the network page shows about who comes, in five queries.
 
-    Returns a NetworkPicture; practitioners are listed by meetings attended,
-    most first, then by name.
+    Only meetings held by `now` count (the meeting form accepts one planned up
+    to a year ahead: nobody has come to it yet). Returns a NetworkPicture;
+    practitioners are listed by meetings attended, most first, then by name.
     """
+    now = now or timezone.now()
     by_attendance = list(
-        network.meetings.values("person_attendance").annotate(
-            count=Count("pk"), first=Min("starts_at"), last=Max("starts_at")
-        )
+        network.meetings.filter(starts_at__lte=now)
+        .values("person_attendance")
+        .annotate(count=Count("pk"), first=Min("starts_at"), last=Max("starts_at"))
     )
     meetings = sum(row["count"] for row in by_attendance)
     first = min((row["first"] for row in by_attendance), default=None)
@@ -205,7 +208,9 @@ def picture_of(network: Network) -> NetworkPicture:
     members = list(network.members.all())
     member_stats = {
         row["member"]: row
-        for row in MemberAttendance.objects.filter(meeting__network=network)
+        for row in MemberAttendance.objects.filter(
+            meeting__network=network, meeting__starts_at__lte=now
+        )
         .values("member")
         .annotate(count=Count("pk"), last=Max("meeting__starts_at"))
     }
@@ -213,7 +218,7 @@ def picture_of(network: Network) -> NetworkPicture:
     person = next((m for m in members if m.relationship == Relationship.PERSON), None)
     person_row = _person_row(person, by_attendance, meetings) if person else None
     groups = _grouped(members, member_stats, meetings)
-    practitioners = _practitioners(network, first, latest)
+    practitioners = _practitioners(network, first, latest, now)
     picture = NetworkPicture(meetings, first, latest, person_row, groups, practitioners)
     picture.points = _placed(groups)
     return picture
@@ -261,10 +266,10 @@ def _grouped(
 
 
 def _practitioners(
-    network: Network, first: datetime | None, latest: datetime | None
+    network: Network, first: datetime | None, latest: datetime | None, now: datetime
 ) -> list[PractitionerRow]:
     rows = list(
-        PractitionerAttendance.objects.filter(meeting__network=network)
+        PractitionerAttendance.objects.filter(meeting__network=network, meeting__starts_at__lte=now)
         .values("practitioner")
         .annotate(
             count=Count("pk"),

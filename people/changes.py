@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from data_rights.erasure import erase_reflections_of
+from principles.models import Framework, Principle, TeamFramework
 from teams.models import (
     GroupSupervisionLink,
     IntervisionGroup,
@@ -164,3 +165,98 @@ def deactivate(person: User, team: Team, by: User, *, erase_reason: str = "") ->
     if erase_reason:
         return erase_reflections_of(person, erase_reason, by)
     return 0
+
+
+# Frameworks the team reflects with (principles.models) -------------------------
+
+
+def _framework_change(by: User, team: Team, change: str, **detail: object) -> None:
+    AuditEvent.objects.record(
+        by, Action.TEAM_CHANGE, detail={"team_id": team.pk, "change": change, **detail}
+    )
+
+
+@transaction.atomic
+def switch_framework(team: Team, framework: Framework, enabled: bool, by: User) -> bool:
+    """Turn a framework on or off for the team's notes. Notes already written
+    under it are kept, and shown, either way. Returns False when nothing
+    changed (it was already so), and writes no audit row then."""
+    rows = TeamFramework.objects.filter(team=team, framework=framework)
+    if enabled:
+        _, changed = TeamFramework.objects.get_or_create(team=team, framework=framework)
+    else:
+        changed = rows.delete()[0] > 0
+    if changed:
+        _framework_change(
+            by,
+            team,
+            "framework_enabled" if enabled else "framework_disabled",
+            framework_id=framework.pk,
+        )
+    return changed
+
+
+@transaction.atomic
+def create_own_framework(team: Team, name: str, citation: str, by: User) -> Framework:
+    """The team's own framework (one per team), enabled for it at once."""
+    framework = Framework.create_for_team(team, name, citation)
+    _framework_change(by, team, "framework_added", framework_id=framework.pk)
+    return framework
+
+
+@transaction.atomic
+def save_own_framework(framework: Framework, changed: Iterable[str], by: User) -> None:
+    framework.save()
+    _framework_change(
+        by, framework.team, "framework_changed", framework_id=framework.pk, fields=sorted(changed)
+    )
+
+
+@transaction.atomic
+def add_principle(
+    framework: Framework, name: str, summary: str, prompts: list[str], by: User
+) -> Principle:
+    principle = framework.add_principle(name, summary, prompts)
+    _framework_change(
+        by,
+        framework.team,
+        "principle_added",
+        framework_id=framework.pk,
+        principle_id=principle.pk,
+        prompts=principle.prompts.count(),
+    )
+    return principle
+
+
+@transaction.atomic
+def revise_principle(
+    principle: Principle, *, name: str, summary: str, prompts: list[str], retired: bool, by: User
+) -> list[str]:
+    """Change one of the team's own principles (or retire it); audited with the
+    names of what changed, never the words."""
+    changed = principle.revise(name=name, summary=summary, prompts=prompts, retired=retired)
+    if changed:
+        _framework_change(
+            by,
+            principle.framework.team,
+            "principle_changed",
+            framework_id=principle.framework_id,
+            principle_id=principle.pk,
+            fields=changed,
+        )
+    return changed
+
+
+@transaction.atomic
+def move_principle_up(principle: Principle, by: User) -> bool:
+    moved = principle.move_up()
+    if moved:
+        _framework_change(
+            by,
+            principle.framework.team,
+            "principle_moved",
+            framework_id=principle.framework_id,
+            principle_id=principle.pk,
+            order=principle.order,
+        )
+    return moved

@@ -1,4 +1,5 @@
-"""The team page's forms."""
+"""The team page's forms: people, supervision, groups, settings, and the
+frameworks the team reflects with."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from pod_site.forms import DesignSystemMixin
+from principles.models import MAX_PROMPTS, Framework, Principle
 from teams.models import (
     Discipline,
     GroupSupervisionLink,
@@ -247,3 +249,74 @@ class InvitationForm(DesignSystemMixin, forms.Form):
         if Role.PRACTITIONER not in roles and data.get("discipline"):
             self.add_error("discipline", "Only practitioners have a discipline.")
         return data
+
+
+class FrameworkForm(DesignSystemMixin, forms.ModelForm):
+    """The name of a team's own framework, and where it comes from."""
+
+    class Meta:
+        model = Framework
+        fields = ["name", "citation"]
+        labels = {"name": "Name of the framework", "citation": "Where it comes from"}
+        help_texts = {
+            "name": "Practitioners see it as a section of their notes, after the peer "
+            "practice principles.",
+            "citation": "Optional: a source, a training, or how the team came to it.",
+        }
+        widgets = {"citation": forms.Textarea(attrs={"rows": 3})}
+
+
+class PrincipleForm(DesignSystemMixin, forms.Form):
+    """A principle of the team's own framework, with up to MAX_PROMPTS prompts.
+    `retired` only when changing one: a principle is never deleted, so that
+    every note written on it is kept (principles.models)."""
+
+    name = forms.CharField(label="Name of the principle", max_length=120)
+    summary = forms.CharField(
+        label="What it means",
+        help_text="A few sentences practitioners can open beside their note.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    prompt_1 = forms.CharField(
+        label="Question 1",
+        max_length=300,
+        help_text="Questions that help someone reflect, in the first person: “What did I notice…?”",
+    )
+    prompt_2 = forms.CharField(label="Question 2", max_length=300, required=False)
+    prompt_3 = forms.CharField(label="Question 3", max_length=300, required=False)
+    retired = forms.BooleanField(
+        label="Retire this principle",
+        required=False,
+        help_text="It is no longer offered for new notes. Notes already written on it "
+        "are kept and shown.",
+    )
+
+    def __init__(self, *args: Any, principle: Principle | None = None, **kwargs: Any) -> None:
+        if principle is not None:
+            prompts = [prompt.text for prompt in principle.prompts.all()]
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": principle.name,
+                    "summary": principle.summary,
+                    "retired": principle.is_retired,
+                    **{f"prompt_{n}": text for n, text in enumerate(prompts, start=1)},
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if principle is None:
+            del self.fields["retired"]
+        self.principle = principle
+
+    @property
+    def prompts(self) -> list[str]:
+        return [self.cleaned_data.get(f"prompt_{n}", "") for n in range(1, MAX_PROMPTS + 1)]
+
+
+class FrameworkSwitchForm(forms.Form):
+    """Turn a framework on or off for a team (the team page's buttons)."""
+
+    enabled = forms.TypedChoiceField(
+        choices=[("1", "On"), ("0", "Off")], coerce=lambda value: value == "1"
+    )

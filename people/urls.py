@@ -24,6 +24,24 @@ urlpatterns = [
         views.group_link_end,
         name="group_link_end",
     ),
+    path(
+        "<int:pk>/frameworks/<int:framework_pk>/switch/",
+        views.framework_switch,
+        name="framework_switch",
+    ),
+    path("<int:pk>/frameworks/own/new/", views.framework_add, name="framework_add"),
+    path("<int:pk>/frameworks/own/", views.framework_edit, name="framework_edit"),
+    path("<int:pk>/frameworks/own/principles/new/", views.principle_add, name="principle_add"),
+    path(
+        "<int:pk>/frameworks/own/principles/<int:principle_pk>/",
+        views.principle_edit,
+        name="principle_edit",
+    ),
+    path(
+        "<int:pk>/frameworks/own/principles/<int:principle_pk>/up/",
+        views.principle_up,
+        name="principle_up",
+    ),
     path("<int:pk>/people/<int:user_pk>/leaving/", views.leaver, name="leaver"),
     path("<int:pk>/invitations/new/", views.invite, name="invite"),
     path(

@@ -1,5 +1,6 @@
 """The team page: a team's leads, and admins, run the team here (people,
-roles, supervision, groups, settings, leavers, invitations). Everyone else gets
+roles, supervision, groups, settings, leavers, invitations, and the frameworks
+its practitioners reflect with: Open Dialogue's, and one of its own). Everyone else gets
 404: to them the page does not exist. Each change is an audited function in
 people/changes.py or people/invitations.py."""
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +20,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people import changes, invitations
 from people.forms import (
     EndLinkForm,
+    FrameworkForm,
+    FrameworkSwitchForm,
     GroupForm,
     GroupLinkForm,
     InvitationForm,
     LeaverForm,
     LinkForm,
+    PrincipleForm,
     RoleForm,
     TeamSettingsForm,
 )
 from people.models import Invitation
 from pod_site.htmx import HtmxHttpRequest, form_status
+from principles.models import Framework, Principle, TeamFramework
 from security.submissions import submitted_once
 from teams.models import (
     GroupSupervisionLink,
@@ -120,6 +126,10 @@ def team(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ),
         "invitations": team.invitations.select_related("user", "invited_by"),
         "settings_form": TeamSettingsForm(instance=team),
+        "frameworks": _frameworks(team),
+        "own_framework": Framework.objects.filter(team=team)
+        .prefetch_related("principles__prompts")
+        .first(),
     }
     return render(request, "people/team.html", context)
 
@@ -408,3 +418,159 @@ def invitation_withdraw(request: HtmxHttpRequest, pk: int, invitation_pk: int) -
     invitations.withdraw(invitation, request.user)
     messages.success(request, f"Invitation to {invitation.user.email} withdrawn.")
     return _to_team(team, "invitations")
+
+
+# Frameworks the team reflects with ------------------------------------------------
+
+
+def _frameworks(team: Team) -> list[tuple[Framework, bool]]:
+    """The frameworks the team may turn on or off (never the peer practice
+    principles, always on; never another team's), each with whether it is on."""
+    enabled = TeamFramework.objects.filter(team=team, framework=OuterRef("pk"))
+    return [
+        (framework, framework.is_enabled)
+        for framework in Framework.objects.choosable_by(team).annotate(is_enabled=Exists(enabled))
+    ]
+
+
+def _own_framework(team: Team) -> Framework:
+    return get_object_or_404(Framework.objects.filter(team=team))
+
+
+def _own_principle(team: Team, principle_pk: int) -> Principle:
+    return get_object_or_404(
+        Principle.objects.filter(framework__team=team).select_related("framework__team"),
+        pk=principle_pk,
+    )
+
+
+@login_required
+@require_POST
+def framework_switch(request: HtmxHttpRequest, pk: int, framework_pk: int) -> HttpResponse:
+    """Turn one of the frameworks the team may choose on or off (POST enabled=1|0).
+    404 for the peer practice principles (always on) and another team's own."""
+    team = _team(request, pk)
+    framework = get_object_or_404(Framework.objects.choosable_by(team), pk=framework_pk)
+    form = FrameworkSwitchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose on or off.")
+        return _to_team(team, "frameworks")
+    enabled = form.cleaned_data["enabled"]
+    changes.switch_framework(team, framework, enabled, request.user)
+    if enabled:
+        messages.success(request, f"Notes in {team.name} now have a section for {framework}.")
+    else:
+        messages.success(
+            request,
+            f"{framework} is off for new notes in {team.name}. Notes already written "
+            "under it keep what they say.",
+        )
+    return _to_team(team, "frameworks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def framework_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The team's own framework (one per team): its name; principles come next."""
+    team = _team(request, pk)
+    if Framework.objects.filter(team=team).exists():
+        return redirect("people:framework_edit", pk=team.pk)
+    form = FrameworkForm(request.POST or None, instance=Framework(team=team))
+    if request.method == "POST" and form.is_valid():
+        framework = changes.create_own_framework(
+            team, form.cleaned_data["name"], form.cleaned_data["citation"], request.user
+        )
+        messages.success(request, f"{framework} added: now add its principles.")
+        return redirect("people:principle_add", pk=team.pk)
+    return _form_page(
+        request,
+        team,
+        form,
+        title="Your team's own framework",
+        button="Add the framework",
+        creates=True,
+        intro="Principles your team reflects on, each with questions to help. Practitioners "
+        "see them in their notes after the peer practice principles, and can filter "
+        "their notes by them. Only your team sees them.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def framework_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    framework = _own_framework(team)
+    form = FrameworkForm(request.POST or None, instance=framework)
+    if request.method == "POST" and form.is_valid():
+        changes.save_own_framework(form.instance, form.changed_data, request.user)
+        messages.success(request, f"{framework} saved.")
+        return _to_team(team, "frameworks")
+    return _form_page(request, team, form, title=f"Change {framework}", button="Save the framework")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def principle_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    framework = _own_framework(team)
+    form = PrincipleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            principle = changes.add_principle(
+                framework, data["name"], data["summary"], form.prompts, request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{principle} added to {framework}.")
+            return _to_team(team, "frameworks")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"Add a principle to {framework}",
+        button="Add the principle",
+        creates=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def principle_edit(request: HtmxHttpRequest, pk: int, principle_pk: int) -> HttpResponse:
+    team = _team(request, pk)
+    principle = _own_principle(team, principle_pk)
+    form = PrincipleForm(request.POST or None, principle=principle)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes.revise_principle(
+            principle,
+            name=data["name"],
+            summary=data["summary"],
+            prompts=form.prompts,
+            retired=data["retired"],
+            by=request.user,
+        )
+        messages.success(request, f"{principle} saved.")
+        return _to_team(team, "frameworks")
+    return _form_page(
+        request,
+        team,
+        form,
+        title=f"Change {principle}",
+        button="Save the principle",
+        intro="Notes already written on it keep what they say. A principle is never "
+        "deleted: retire it, and it is no longer offered for new notes.",
+    )
+
+
+@login_required
+@require_POST
+def principle_up(request: HtmxHttpRequest, pk: int, principle_pk: int) -> HttpResponse:
+    """Move one of the team's own principles one place earlier."""
+    team = _team(request, pk)
+    principle = _own_principle(team, principle_pk)
+    changes.move_principle_up(principle, request.user)
+    return _to_team(team, "frameworks")

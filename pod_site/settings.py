@@ -394,6 +394,11 @@ LOGGING = {
         # django-axes logs every successful sign-in's reset at INFO; lockouts are
         # WARNING and failed sign-ins are in the audit trail.
         "axes": {"level": "WARNING"},
+        # The portfolio's PDF (reflections/portfolio.py): fontTools logs glyph
+        # names at INFO and fpdf2 missing characters at WARNING, letters of the
+        # note either way.
+        "fontTools": {"level": "ERROR"},
+        "fpdf": {"level": "ERROR"},
     },
 }
 # Celery's worker and beat log through the handler above (JSON), not their own.

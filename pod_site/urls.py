@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from data_rights import views as data_rights_views
+from pod_site import offline
 from pod_site.health import healthz
 from reflections import views as reflection_views
 from security import mfa_limits, password_reset
@@ -26,10 +27,18 @@ urlpatterns = [
     # (security/mfa_limits.py); the forms themselves are set in MFA_FORMS.
     path("accounts/2fa/authenticate/", mfa_limits.authenticate, name="mfa_authenticate"),
     path("accounts/2fa/reauthenticate/", mfa_limits.reauthenticate, name="mfa_reauthenticate"),
+    # allauth's sign-out, clearing the browser's storage (pod_site/offline.py).
+    path("accounts/logout/", offline.sign_out, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # Without sign-in, JSON, exempt from the https redirect (pod_site/health.py).
     path("healthz", healthz, name="healthz"),
+    # Installable and usable offline (pod_site/offline.py): open to all, no data.
+    path("manifest.webmanifest", offline.manifest, name="web_manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_page, name="offline_page"),
+    path("offline/editor/", offline.offline_editor, name="offline_editor"),
+    path("offline/session-tag/", offline.current_session_tag, name="offline_session_tag"),
 ]
 
 # Error pages in the design system that never read the request body (pod_site/errors.py).

@@ -8,13 +8,13 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from meetings.models import Network, NetworkMeeting
 from pod_site.editing import EditFormMixin
 from pod_site.forms import DesignSystemMixin, InlineRadioSelect, QuickSelect
-from principles.models import SELF_DISCLOSURE, Principle
+from principles.models import PEER_PRACTICE, SELF_DISCLOSURE, Framework, Principle
 from reflections.models import (
     MAX_TEXT,
     ColleagueResponse,
@@ -98,8 +98,12 @@ class StartReflectionForm(DesignSystemMixin, forms.Form):
 class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
     """The whole note: free text, one note per principle, the disclosure, and how I am.
 
-    Principle fields are named `note_<slug>` and `presence_<slug>`; the template
-    groups them with the principle's prompts (see `principle_sections`).
+    Principle fields are named `note_<key>` and `presence_<key>` (Principle.key:
+    the slug of a peer practice principle, "<framework>__<slug>" of another's);
+    the template groups them by framework with the principle's prompts (see
+    `principle_sections`). `principles` is `Reflection.principles_to_write()`:
+    the frameworks enabled for the note's team, and whatever it has notes on,
+    so a request can only write under those.
     """
 
     # Every part of a reflection is optional: labels need not all say so.
@@ -125,10 +129,10 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
         self.principles = principles
         super().__init__(*args, **kwargs)
         for principle in self.principles:
-            self.fields[f"note_{principle.slug}"] = _text_field(
+            self.fields[f"note_{principle.key}"] = _text_field(
                 f"My note on {principle.name.lower()}", rows=4
             )
-            self.fields[f"presence_{principle.slug}"] = _choice_field(
+            self.fields[f"presence_{principle.key}"] = _choice_field(
                 f"How present was {principle.name.lower()} in the meeting?", Presence.choices
             )
         self.style_widgets()
@@ -142,38 +146,53 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
             "wellbeing": reflection.wellbeing,
         }
         for note in reflection.principle_notes.all():
-            initial[f"note_{note.principle.slug}"] = note.text
-            initial[f"presence_{note.principle.slug}"] = note.presence
+            initial[f"note_{note.principle.key}"] = note.text
+            initial[f"presence_{note.principle.key}"] = note.presence
         disclosure = getattr(reflection, "disclosure", None)
         if disclosure:
             initial.update({name: getattr(disclosure, name) for name in DISCLOSURE_FIELDS})
         return initial
 
     def principle_sections(self) -> list[dict[str, Any]]:
-        """Each principle with its prompts and its two bound fields, for the template.
+        """Each principle with its prompts and its two bound fields, for the template,
+        in reading order (the peer practice principles first, then each framework):
+        [{"principle", "note", "presence", "self_disclosure": bool,
+          "framework_written": bool (something is written under this principle's
+          framework, so its collapsed section opens), "kept": bool (no longer
+          offered: the framework was disabled or the principle retired, and it
+          is shown for what this note says on it)}].
 
         A principle whose fields a (hand-made) partial request left out is not
         shown: those fields were dropped from the form (EditFormMixin).
         """
-        return [
+        sections = [
             {
                 "principle": principle,
-                "note": self[f"note_{principle.slug}"],
-                "presence": self[f"presence_{principle.slug}"],
+                "note": self[f"note_{principle.key}"],
+                "presence": self[f"presence_{principle.key}"],
                 # Shared only with the disclosure details (Share.shows_self_disclosure).
-                "self_disclosure": principle.slug == SELF_DISCLOSURE,
+                "self_disclosure": principle.framework.slug == PEER_PRACTICE
+                and principle.slug == SELF_DISCLOSURE,
+                "kept": not getattr(principle, "offered", True),
             }
             for principle in self.principles
-            if f"note_{principle.slug}" in self.fields
-            and f"presence_{principle.slug}" in self.fields
+            if f"note_{principle.key}" in self.fields and f"presence_{principle.key}" in self.fields
         ]
+        written = {
+            section["principle"].framework_id
+            for section in sections
+            if section["note"].value() or section["presence"].value()
+        }
+        for section in sections:
+            section["framework_written"] = section["principle"].framework_id in written
+        return sections
 
     def sections_sent(self) -> list[Principle]:
         """The principles whose note or presence this request carries."""
         return [
             p
             for p in self.principles
-            if f"note_{p.slug}" in self.fields or f"presence_{p.slug}" in self.fields
+            if f"note_{p.key}" in self.fields or f"presence_{p.key}" in self.fields
         ]
 
     @transaction.atomic
@@ -236,8 +255,8 @@ class ReflectionForm(EditFormMixin, DesignSystemMixin, forms.Form):
             note = existing.get(principle.pk) or PrincipleNote(
                 reflection=reflection, principle=principle
             )
-            note.text = data.get(f"note_{principle.slug}", note.text)
-            note.presence = data.get(f"presence_{principle.slug}", note.presence)
+            note.text = data.get(f"note_{principle.key}", note.text)
+            note.presence = data.get(f"presence_{principle.key}", note.presence)
             if note.pk:
                 changed.append(note)
             elif note.text or note.presence:
@@ -271,12 +290,8 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
     q = forms.CharField(
         label="Search my notes", required=False, max_length=200, widget=forms.SearchInput
     )
-    principle = forms.ModelChoiceField(
-        queryset=Principle.objects.peer_practice(),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any principle",
-    )
+    # Choices made per person in __init__: grouped by framework (<optgroup>).
+    principle = forms.ChoiceField(required=False)
     network = forms.ModelChoiceField(
         queryset=Network.objects.none(),
         required=False,
@@ -292,6 +307,11 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.principles = {p.key: p for p in self.principles_for(user)}
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for key, principle in self.principles.items():
+            groups.setdefault(principle.framework.name, []).append((key, principle.name))
+        self.fields["principle"].choices = [("", "Any principle"), *groups.items()]
         # Only networks of meetings I attended: the ones my notes can be about.
         self.fields["network"].queryset = (
             Network.objects.for_user(user)
@@ -299,11 +319,28 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
             .order_by("reference")
         )
 
+    @staticmethod
+    def principles_for(user: Any) -> list[Principle]:
+        """What a person can filter their notes by, in reading order: the
+        principles of every framework enabled for a team they practise in (the
+        peer practice principles always; retired ones left out), and every
+        principle they have written a note on, whatever its framework. One query."""
+        enabled = Framework.objects.enabled_for(user.practising_teams())
+        written = PrincipleNote.objects.written().filter(
+            reflection__in=Reflection.objects.mine(user), principle=OuterRef("pk")
+        )
+        return list(
+            Principle.objects.filter(
+                Q(framework__in=enabled, retired_at__isnull=True) | Q(Exists(written))
+            ).in_reading_order()
+        )
+
     def filter(self, reflections: ReflectionQuerySet) -> ReflectionQuerySet:
-        """Apply the database filters. Text search happens after decryption."""
+        """Apply the database filters. Text search happens after decryption.
+        `principle` is a Principle.key ("attunement", "open-dialogue__dialogism")."""
         data = self.cleaned_data
         if data.get("principle"):
-            reflections = reflections.touching(data["principle"].slug)
+            reflections = reflections.touching(self.principles[data["principle"]])
         if data.get("network"):
             reflections = reflections.filter(meeting__network=data["network"])
         if data.get("period"):

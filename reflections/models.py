@@ -17,24 +17,27 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from pod_site.editing import Revisioned
-from principles.models import Principle
+from principles.models import PEER_PRACTICE, Framework, Principle
 from reflections.fields import EncryptedTextField
+from reflections.identifiers import FieldFindings
+from teams.models import Team
 
 if TYPE_CHECKING:
-    from reflections.identifiers import FieldFindings
+    from collections.abc import Callable
+
     from supervision.models import Addendum, Share
     from teams.models import IntervisionGroup, User
 
@@ -42,6 +45,12 @@ if TYPE_CHECKING:
 # is caught before it is stored.
 MAX_TEXT = 20_000
 text_limit = MaxLengthValidator(MAX_TEXT, f"Keep this to {MAX_TEXT:,} characters or fewer.")
+
+T = TypeVar("T")
+
+# The field of a form's "Save it as it is", after the identifier guard held back a
+# change to a shared note (Reflection.change_checked_for_readers).
+SAVE_AS_IT_IS = "save_as_it_is"
 
 
 class Status(models.TextChoices):
@@ -123,18 +132,25 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         )
         return self.filter(Q(status=Status.FINAL) | ~Q(text="") | Exists(noted))
 
+    def for_the_guard(self) -> ReflectionQuerySet:
+        """What Reflection.identifier_findings reads, in a fixed number of queries."""
+        return self.with_details().prefetch_related("meeting__network__members", "addenda")
+
     def with_details(self) -> ReflectionQuerySet:
         """Everything a list or export shows, in a fixed number of queries."""
         return self.select_related("meeting__network", "disclosure").prefetch_related(
-            models.Prefetch("principle_notes", PrincipleNote.objects.select_related("principle"))
+            models.Prefetch(
+                "principle_notes", PrincipleNote.objects.select_related("principle__framework")
+            )
         )
 
-    def touching(self, principle_slug: str) -> ReflectionQuerySet:
-        """Reflections with something written or rated on a principle."""
+    def touching(self, principle: Principle) -> ReflectionQuerySet:
+        """Reflections with something written or rated on a principle (of any
+        framework: slugs are unique only within one, so it takes the principle)."""
         return self.filter(
             Exists(
                 PrincipleNote.objects.filter(
-                    reflection=OuterRef("pk"), principle__slug=principle_slug
+                    reflection=OuterRef("pk"), principle=principle
                 ).exclude(text="", presence="")
             )
         )
@@ -250,6 +266,48 @@ class Reflection(Revisioned):
             reasons.add("wellbeing")
         return reasons
 
+    def principles_to_write(self) -> list[Principle]:
+        """The principles this note's form has a section for, in reading order
+        (Principle.objects.in_reading_order), each with its prompts.
+
+        Those of every framework enabled for the note's team(s) that are not
+        retired (Framework.objects.enabled_for: the peer practice principles
+        always): for a note about a meeting, the meeting's network's team; for a
+        general note, the teams the author practises in. And every principle the
+        note already has a note on, whatever its framework or team chose since,
+        so nothing written is ever hidden or lost; those are marked
+        `offered=False`. Two queries.
+        """
+        if self.meeting_id:
+            teams = Team.objects.filter(networks__meetings=self.meeting_id)
+        elif self.author_id:
+            teams = self.author.practising_teams()
+        else:
+            teams = Team.objects.none()
+        offered = Q(framework__in=Framework.objects.enabled_for(teams), retired_at__isnull=True)
+        shown = offered
+        if self.pk:
+            written = PrincipleNote.objects.filter(reflection=self, principle=OuterRef("pk"))
+            shown |= Q(Exists(written))
+        return list(
+            Principle.objects.filter(shown)
+            # False: kept only for what this note already says on it.
+            .annotate(offered=Case(When(offered, then=Value(True)), default=Value(False)))
+            .in_reading_order()
+            .prefetch_related("prompts")
+        )
+
+    def notes_beyond_peer_practice(self) -> models.QuerySet[PrincipleNote]:
+        """The written notes under frameworks other than the peer practice
+        principles (Open Dialogue's, a team's own), with their principles: every
+        share carries them, so the share form names them. One query."""
+        return (
+            self.principle_notes.written()
+            .exclude(principle__framework__slug=PEER_PRACTICE)
+            .select_related("principle__framework")
+            .order_by("principle__framework__name", "principle__order")
+        )
+
     def has_content(self) -> bool:
         notes = self.principle_notes.all()
         return bool(self.text.strip() or any(note.text.strip() or note.presence for note in notes))
@@ -282,6 +340,17 @@ class Reflection(Revisioned):
             "principles": [
                 {
                     "principle": note.principle.name,
+                    # Another framework's note says which (names repeat across
+                    # frameworks, and a team may rename its own principles);
+                    # a peer practice note reads as it always has.
+                    **(
+                        {}
+                        if note.principle.framework.slug == PEER_PRACTICE
+                        else {
+                            "framework": note.principle.framework.name,
+                            "principle_key": note.principle.key,
+                        }
+                    ),
                     "presence": note.get_presence_display() if note.presence else None,
                     "note": note.text,
                 }
@@ -344,19 +413,16 @@ class Reflection(Revisioned):
         locked.wants_supervision = data.get("wants_supervision", False)
         locked.wellbeing = data.get("wellbeing")
         locked.save(update_fields=["text", "wants_supervision", "wellbeing", "updated_at"])
-        by_name = {p.name: p for p in Principle.objects.all()}
-        kept = {item["principle"]: item for item in data.get("principles", [])}
         presence_by_label = {label: value for value, label in Presence.choices}
         PrincipleNote.objects.filter(reflection=locked).delete()
         PrincipleNote.objects.bulk_create(
             PrincipleNote(
                 reflection=locked,
-                principle=by_name[name],
+                principle=principle,
                 text=item.get("note") or "",
                 presence=presence_by_label.get(item.get("presence") or "", ""),
             )
-            for name, item in kept.items()
-            if name in by_name
+            for principle, item in _principles_of(data.get("principles", []))
         )
         Disclosure.objects.filter(reflection=locked).delete()
         if disclosure := data.get("disclosure"):
@@ -454,6 +520,37 @@ class Reflection(Revisioned):
         )
         return addendum
 
+    def findings_for_readers(self) -> list[FieldFindings] | None:
+        """The identifier guard over what this note's readers see now: every live
+        share's recipients (the self-disclosure parts only if a share includes
+        them). None when nobody else can read it."""
+        live = list(self.shares.active().values_list("include_disclosure", flat=True))
+        if not live:
+            return None
+        return self.identifier_findings(include_disclosure=any(live))
+
+    def change_checked_for_readers(
+        self, change: Callable[[], T], *, confirmed: bool = False
+    ) -> tuple[T | None, list[FieldFindings]]:
+        """Make `change` (a save of this note, an addendum to it) under the
+        identifier guard: a note someone else can read leaves its author with
+        every change, so a change that adds to what its readers see something the
+        guard finds (a name, an NHS number: reflections/identifiers.py) is undone,
+        unless `confirmed`. Returns (what `change` returned, []) when it was made,
+        or (None, the findings it would have added) when it was undone; the
+        author's text is then still in their form, to edit or confirm."""
+        before = None if confirmed else self.findings_for_readers()
+        with transaction.atomic():
+            result = change()
+            if before is None:
+                return result, []
+            after = Reflection.objects.for_the_guard().get(pk=self.pk).findings_for_readers()
+            added = _added(before, after or [])
+            if added:
+                transaction.set_rollback(True)
+                return None, added
+        return result, []
+
     def identifier_findings(
         self,
         *,
@@ -501,6 +598,45 @@ class Reflection(Revisioned):
                 added = timezone.localtime(addendum.created_at)
                 fields.append((f"Added {added:%-d %b %Y, %H:%M}", addendum.text))
         return check_fields(fields, names=names, references=references, today=today)
+
+
+def _principles_of(items: list[dict[str, Any]]) -> list[tuple[Principle, dict[str, Any]]]:
+    """Each principle item of a snapshot with the principle it is about.
+
+    Another framework's item names its principle by `principle_key` (kept
+    through a rename); an older version's, or a peer practice one's, by name:
+    the peer practice principle of that name first, then any (seeded names are
+    distinct). An item whose principle no longer exists is left out.
+    """
+    principles = list(Principle.objects.select_related("framework"))
+    by_key = {p.key: p for p in principles}
+    by_name: dict[str, Principle] = {}
+    # Peer practice first, then the other shared frameworks, then teams' own.
+    for principle in sorted(
+        principles,
+        key=lambda p: (p.framework.slug != PEER_PRACTICE, p.framework.team_id is not None),
+    ):
+        by_name.setdefault(principle.name, principle)
+    found: dict[int, tuple[Principle, dict[str, Any]]] = {}
+    for item in items:
+        principle = by_key.get(item.get("principle_key") or "") or (
+            None if item.get("principle_key") else by_name.get(item.get("principle", ""))
+        )
+        if principle is not None:
+            found[principle.pk] = (principle, item)
+    return list(found.values())
+
+
+def _added(before: list[FieldFindings], after: list[FieldFindings]) -> list[FieldFindings]:
+    """The findings of `after` that `before` did not have anywhere in the note
+    (the same kind and the same words, in any case), grouped as in `after`."""
+    seen = {(f.kind, f.fragment.casefold()) for part in before for f in part.findings}
+    added = []
+    for part in after:
+        new = tuple(f for f in part.findings if (f.kind, f.fragment.casefold()) not in seen)
+        if new:
+            added.append(FieldFindings(part.label, new))
+    return added
 
 
 class PrincipleNoteQuerySet(models.QuerySet["PrincipleNote"]):

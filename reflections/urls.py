@@ -21,4 +21,5 @@ urlpatterns = [
     path("patterns/", views.my_patterns, name="patterns"),
     path("export.md", views.export, {"fmt": "markdown"}, name="export_markdown"),
     path("export.json", views.export, {"fmt": "json"}, name="export_json"),
+    path("portfolio/", views.portfolio, name="portfolio"),
 ]

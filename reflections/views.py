@@ -39,9 +39,18 @@ from reflections.forms import (
     StartReflectionForm,
     TimelineFilterForm,
 )
-from reflections.models import PrincipleNote, Reflection
+from reflections.identifiers import FieldFindings, count_by_kind
+from reflections.models import SAVE_AS_IT_IS, PrincipleNote, Reflection
 from reflections.pattern_charts import charts_for
 from reflections.patterns import DEFAULT_MONTHS, MONTH_CHOICES, MonthRange, patterns_for
+from reflections.portfolio import (
+    MAX_DIFFERENTLY,
+    MAX_NOTES,
+    PortfolioForm,
+    portfolio_findings,
+    portfolio_notes,
+)
+from reflections.portfolio import render as render_portfolio
 from security.submissions import submitted_once
 from supervision.aftercare import aftercare_for
 from supervision.forms import AddendumForm, digest_form_for
@@ -169,7 +178,6 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
     creates the note. Sent twice (the page carries a form key), it creates one.
     A request with none of the form's fields creates nothing (400).
     """
-    principles = _principles()
     if request.method == "GET":
         meeting_id = request.GET.get("meeting", "")
         meeting = _attended_meeting_or_404(request, meeting_id) if meeting_id else None
@@ -177,9 +185,11 @@ def create(request: HtmxHttpRequest) -> HttpResponse:
             existing := Reflection.objects.mine(request.user).filter(meeting=meeting).first()
         ):
             return redirect("reflections:edit", pk=existing.pk)
+        principles = _principles(Reflection(author=request.user, meeting=meeting))
         form = ReflectionForm(initial={"revision": 1}, principles=principles)
         return _new_page(request, meeting, form)
     meeting = _posted_meeting(request)
+    principles = _principles(Reflection(author=request.user, meeting=meeting))
     form = ReflectionForm(request.POST, principles=principles)
     if form.carries_nothing:
         messages.error(request, NOTHING_SENT)
@@ -271,7 +281,8 @@ def create_autosave(request: HtmxHttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return _autosave_answer("signed_out", SIGNED_OUT, status=401)
     meeting = _posted_meeting(request)
-    form = ReflectionForm(request.POST, principles=_principles())
+    principles = _principles(Reflection(author=request.user, meeting=meeting))
+    form = ReflectionForm(request.POST, principles=principles)
     if form.carries_nothing:
         return _autosave_answer("empty", NOTHING_SENT, status=400)
     existing = meeting and Reflection.objects.mine(request.user).filter(meeting=meeting).first()
@@ -315,7 +326,7 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "was written. You can add to it below.",
         )
         return redirect(reflection)
-    principles = _principles()
+    principles = _principles(reflection)
     if request.method == "GET":
         form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), principles=principles)
         return _edit_page(request, reflection, form)
@@ -326,7 +337,13 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _edit_page(request, reflection, form, status=400)
     if not form.is_valid():
         return _edit_page(request, reflection, form, status=422)
-    if form.save(reflection) is SaveOutcome.CONFLICT:
+    outcome, identifiers = reflection.change_checked_for_readers(
+        lambda: form.save(reflection), confirmed=bool(request.POST.get(SAVE_AS_IT_IS))
+    )
+    if identifiers:
+        reflection = _my_reflection(request, pk)
+        return _edit_page(request, reflection, form, status=422, identifiers=identifiers)
+    if outcome is SaveOutcome.CONFLICT:
         return _conflict_page(request, reflection, form)
     if request.POST.get("action") == "finish" and reflection.is_draft:
         try:
@@ -340,8 +357,10 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("reflections:edit", pk=reflection.pk)
 
 
-def _principles() -> list[Principle]:
-    return list(Principle.objects.peer_practice().prefetch_related("prompts"))
+def _principles(reflection: Reflection) -> list[Principle]:
+    """The principles a note's form has sections for (Reflection.principles_to_write):
+    every framework enabled for its team, and whatever it already has notes on."""
+    return reflection.principles_to_write()
 
 
 def _with_earlier_notes(
@@ -365,10 +384,13 @@ def _edit_page(
     *,
     status: int = 200,
     conflict: list | None = None,
+    identifiers: list[FieldFindings] | None = None,
 ) -> HttpResponse:
     context = {
         "reflection": reflection,
         "form": form,
+        "identifiers": identifiers,
+        "save_as_it_is": SAVE_AS_IT_IS,
         "sections": _with_earlier_notes(form.principle_sections(), reflection),
         "conflict": conflict,
         **who_has_it(reflection, request.user),
@@ -401,7 +423,7 @@ def autosave(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     if not request.user.is_authenticated:
         return _autosave_answer("signed_out", SIGNED_OUT, status=401)
     reflection = _my_reflection(request, pk)
-    form = ReflectionForm(request.POST, principles=_principles())
+    form = ReflectionForm(request.POST, principles=_principles(reflection))
     if form.carries_nothing:
         return _autosave_answer("empty", NOTHING_SENT, status=400)
     return _autosave_into(reflection, form)
@@ -672,3 +694,120 @@ def my_patterns(request: HttpRequest) -> HttpResponse:
         "months_shown": count,
     }
     return render(request, "reflections/patterns.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Export for my portfolio: my notes as a reflective account, PDF or Word
+    (reflections/portfolio.py lays it out).
+
+    GET: My reflections' filters (the same URL parameters, so "Export these"
+    there carries them over) and the notes they select, newest first, at most
+    MAX_NOTES, each ticked, with an optional "What I will do differently" for
+    this account only; the format and "Include my self-disclosure".
+    POST (to the same URL with the filters): `note` ids (only my own written
+    notes count; anyone else's id is ignored), `format` (pdf, docx),
+    `include_disclosure`, `differently_<id>`. No note, too many, an unknown
+    format or an over-long text re-renders the page with errors (422).
+
+    The identifier guard first (`portfolio_findings`, over exactly what the
+    account carries): unless the POST says checked=1, findings re-render the
+    page (200) with what was found where and a "Download anyway" form that
+    re-posts the same choices with checked=1; nothing is downloaded or audited
+    then. Otherwise the file downloads (attachment, no-store), audited as
+    Action.EXPORT with the notes' ids and counts, never text.
+    """
+    filters, notes, more = _portfolio_notes_shown(request)
+    form = PortfolioForm(request.POST or None)
+    context: dict[str, Any] = {
+        "filters": filters,
+        "notes": notes,
+        "more": more,
+        "form": form,
+        "max_notes": MAX_NOTES,
+        "query": request.GET.urlencode(),
+        "rows": [(reflection, True, "") for reflection in notes],
+        "problems": [],
+        "max_differently": MAX_DIFFERENTLY,
+    }
+    if request.method == "GET":
+        return render(request, "reflections/portfolio.html", context)
+    ids = {int(value) for value in request.POST.getlist("note") if value.isdigit()}
+    chosen = list(portfolio_notes(request.user).filter(pk__in=ids)) if ids else []
+    differently = {r.pk: request.POST.get(f"differently_{r.pk}", "").strip() for r in chosen}
+    problems = _portfolio_problems(chosen, differently)
+    context.update(
+        rows=[(r, r.pk in ids, differently.get(r.pk, "")) for r in notes], problems=problems
+    )
+    if problems or not form.is_valid():
+        return render(request, "reflections/portfolio.html", context, status=422)
+    fmt, include = form.cleaned_data["format"], form.cleaned_data["include_disclosure"]
+    findings = [
+        (reflection, parts)
+        for reflection in chosen
+        if (
+            parts := portfolio_findings(
+                reflection, include_disclosure=include, differently=differently[reflection.pk]
+            )
+        )
+    ]
+    checked = request.POST.get("checked") == "1"
+    if findings and not checked:
+        anyway = [("note", r.pk) for r in chosen] + [("format", fmt)]
+        anyway += [("include_disclosure", "on")] if include else []
+        anyway += [(f"differently_{pk}", text) for pk, text in differently.items() if text]
+        context.update(findings=findings, anyway=anyway)
+        return render(request, "reflections/portfolio.html", context)
+    data, content_type, extension = render_portfolio(
+        fmt, chosen, request.user, include_disclosure=include, differently=differently
+    )
+    detail: dict[str, Any] = {
+        "what": f"portfolio {fmt}",
+        "reflection_ids": sorted(r.pk for r in chosen),
+        "count": len(chosen),
+        "include_disclosure": include,
+        "differently_written": sum(1 for text in differently.values() if text),
+    }
+    if findings:
+        kinds = count_by_kind(part for _, parts in findings for part in parts)
+        detail.update(downloaded_anyway=True, identifiers_downloaded_anyway=kinds)
+    AuditEvent.objects.record(request.user, Action.EXPORT, detail=detail)
+    response = HttpResponse(data, content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="reflective-account-{stamp}.{extension}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _portfolio_notes_shown(
+    request: HttpRequest,
+) -> tuple[TimelineFilterForm, list[Reflection], bool]:
+    """My reflections' filters from the URL, the notes they select (newest first,
+    at most MAX_NOTES) and whether more matched."""
+    filters = TimelineFilterForm(request.GET or None, user=request.user)
+    notes = portfolio_notes(request.user).order_by("-written_at", "-pk")
+    search = ""
+    if filters.is_valid():
+        notes = filters.filter(notes)
+        search = filters.cleaned_data["q"].strip()
+    # Notes are encrypted, so the database cannot search them: decrypt mine and look.
+    found = [r for r in notes if r.mentions(search)] if search else list(notes[: MAX_NOTES + 1])
+    return filters, found[:MAX_NOTES], len(found) > MAX_NOTES
+
+
+def _portfolio_problems(chosen: list[Reflection], differently: dict[int, str]) -> list[str]:
+    problems = []
+    if not chosen:
+        problems.append("Choose at least one note.")
+    if len(chosen) > MAX_NOTES:
+        problems.append(f"Choose {MAX_NOTES} notes or fewer.")
+    problems += [
+        f"“What I will do differently” for {r.title}: keep it to "
+        f"{MAX_DIFFERENTLY:,} characters or fewer."
+        for r in chosen
+        if len(differently[r.pk]) > MAX_DIFFERENTLY
+    ]
+    return problems

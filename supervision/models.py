@@ -200,7 +200,7 @@ class Share(models.Model):
     def visible_principle_notes(self) -> models.QuerySet[PrincipleNote]:
         """The principle notes the recipients may read: all but the one on
         self-disclosure, unless the author included their self-disclosure."""
-        notes = self.reflection.principle_notes.select_related("principle")
+        notes = self.reflection.principle_notes.select_related("principle__framework")
         if not self.shows_self_disclosure:
             notes = notes.exclude(
                 principle__framework__slug=PEER_PRACTICE, principle__slug=SELF_DISCLOSURE

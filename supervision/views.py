@@ -39,7 +39,7 @@ from audit.models import Action, AuditEvent
 from intervision.models import SupervisionSummary
 from pod_site.htmx import HtmxHttpRequest, render_page, wants_fragment
 from reflections.identifiers import count_by_kind
-from reflections.models import PrincipleNote, Reflection, Status
+from reflections.models import SAVE_AS_IT_IS, PrincipleNote, Reflection, Status
 from security.submissions import keep_key_usable, submitted_once
 from supervision.forms import (
     AddendumForm,
@@ -303,7 +303,9 @@ def share_note(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         prefetch_related_objects(
             [reflection],
-            Prefetch("principle_notes", PrincipleNote.objects.select_related("principle")),
+            Prefetch(
+                "principle_notes", PrincipleNote.objects.select_related("principle__framework")
+            ),
             "meeting__network__members",
             "addenda",
         )
@@ -399,12 +401,26 @@ def ask_to_talk(request: HttpRequest, pk: int) -> HttpResponse:
 def add_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = _my_finished_note(request, pk)
     form = AddendumForm(request.POST)
+    identifiers = []
     if form.is_valid():
-        reflection.add_addendum(form.cleaned_data["text"])
-        messages.success(request, "Added to your note.")
-        return redirect(reflection)
+        # The readers of a shared note read an addition at once: the identifier
+        # guard first (Reflection.change_checked_for_readers).
+        _, identifiers = reflection.change_checked_for_readers(
+            lambda: reflection.add_addendum(form.cleaned_data["text"]),
+            confirmed=bool(request.POST.get(SAVE_AS_IT_IS)),
+        )
+        if not identifiers:
+            messages.success(request, "Added to your note.")
+            return redirect(reflection)
     # Never drop what was typed: the form again, with the text and what to fix.
-    context = {"form": form, "what": "addition to your note", "back": reflection, "can_send": True}
+    context = {
+        "form": form,
+        "what": "addition to your note",
+        "back": reflection,
+        "can_send": True,
+        "identifiers": identifiers,
+        "save_as_it_is": SAVE_AS_IT_IS,
+    }
     return render(request, "supervision/not_sent.html", context, status=422)
 
 

@@ -23,13 +23,34 @@
 // address bar shows it, so a reload finds the note. A first save sent twice
 // (a retry) answers 200 "created" with the note the first one created: the
 // page takes its URLs and revision and saves what it holds into it.
+//
+// Offline (docs/architecture.md, "Offline"): a save that cannot be sent
+// (offline, the server out of reach, a server error) keeps the form's fields,
+// with the revision they are based on, encrypted on this device
+// (offline-store.js). Reopening the note (even offline: the service worker
+// then shows the editor's shell, offline-editor.js) puts them back and sends
+// them with that revision, so a change made elsewhere meanwhile is answered
+// 409 and shown as a conflict, never overwritten. A save the server answered
+// (saved or refused: the text is on the page) forgets them; an ended session
+// wipes them (the text stays on the page, for signing in again).
 
 import { csrfToken, refreshToken, signInAgain, signInAsTheWriter } from "./session.js";
-import { editCount, hasUnsavedChanges, isSubmitting, markSavedUpTo } from "./unsaved.js";
+import { dropPending, keepPending, pageKey, readPending, wipeAll } from "./offline-store.js";
+import {
+  editCount,
+  hasUnsavedChanges,
+  isSubmitting,
+  markKeptUpTo,
+  markSavedUpTo,
+} from "./unsaved.js";
 
 const DEBOUNCE_MS = 3_000;
+// Offline nothing is sent, so keeping the text on the device can be prompt.
+const OFFLINE_DEBOUNCE_MS = 500;
 const TIMEOUT_MS = 15_000;
 const BACKOFF_SECONDS = [2, 4, 8, 16, 30, 60];
+const OFFLINE = "Offline: will save when connected.";
+const OFFLINE_KEPT = `${OFFLINE} Your text is kept on this device until then.`;
 const NOT_RETRIED = new Set(["empty", "invalid", "conflict", "finished", "gone"]);
 
 export function initAutosave(root = document) {
@@ -56,6 +77,8 @@ class Autosave {
     this.waitingForSignIn = false;
     this.submitter = undefined; // a submit held back until the save in flight ends
     this.submitting = false;
+    this.pageKey = pageKey(); // where text that could not be sent is kept
+    this.keeping = Promise.resolve();
 
     form.addEventListener("input", () => this.edited());
     form.addEventListener("focusout", (event) => this.focusLeft(event));
@@ -64,6 +87,7 @@ class Autosave {
     document.addEventListener("pod:wrong-person", () => this.wrongPerson());
     window.addEventListener("online", () => this.cameOnline());
     window.addEventListener("offline", () => this.wentOffline());
+    this.restore();
   }
 
   edited() {
@@ -73,10 +97,14 @@ class Autosave {
     // "Draft saved at" would no longer be true of what is on the page.
     if (this.status?.dataset.state === "saved") {
       this.show({ kind: "pending", text: "Changes not saved yet: saving when you pause." });
+    } else if (this.status?.dataset.state === "offline") {
+      // "Kept on this device" is no longer true of the newest text.
+      this.show({ kind: "offline", text: OFFLINE });
     }
     this.held = false;
     clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => this.save(), DEBOUNCE_MS);
+    const wait = navigator.onLine ? DEBOUNCE_MS : OFFLINE_DEBOUNCE_MS;
+    this.debounceTimer = setTimeout(() => this.save(), wait);
   }
 
   focusLeft(event) {
@@ -123,6 +151,7 @@ class Autosave {
 
   wrongPerson() {
     this.clearTimers();
+    this.wipeKept();
     this.held = true;
     this.waitingForSignIn = true;
     const button = document.createElement("button");
@@ -147,7 +176,7 @@ class Autosave {
 
   wentOffline() {
     if (hasUnsavedChanges(this.form) && !this.held && !this.waitingForSignIn) {
-      this.show({ kind: "offline", text: "Offline: will save when connected." });
+      this.show({ kind: "offline", text: OFFLINE });
     }
   }
 
@@ -170,7 +199,8 @@ class Autosave {
       return;
     }
     if (!navigator.onLine) {
-      this.show({ kind: "offline", text: "Offline: will save when connected." });
+      this.keep();
+      this.show({ kind: "offline", text: OFFLINE });
       return;
     }
 
@@ -253,6 +283,7 @@ class Autosave {
         // Typed since this save was sent: that text is not saved yet.
         this.queued = true;
       } else {
+        this.forgetKept();
         this.showSaved(data.saved_at);
       }
       return;
@@ -275,6 +306,8 @@ class Autosave {
       this.adopt(data);
       this.held = true;
       this.queued = false;
+      // Answered: the text and the reason are on the page now.
+      this.forgetKept();
       this.showRefused(state, data.message);
       return;
     }
@@ -282,6 +315,9 @@ class Autosave {
   }
 
   signedOut() {
+    // The session has ended: nothing of it stays in the browser's storage.
+    // The text stays on this page, and is saved after signing in again.
+    this.wipeKept();
     this.waitingForSignIn = true;
     this.queued = false;
     this.showSignedOut();
@@ -289,8 +325,9 @@ class Autosave {
   }
 
   retryLater(reason) {
+    this.keep();
     if (!navigator.onLine) {
-      this.show({ kind: "offline", text: "Offline: will save when connected." });
+      this.show({ kind: "offline", text: OFFLINE });
       return;
     }
     const seconds = BACKOFF_SECONDS[Math.min(this.failures, BACKOFF_SECONDS.length - 1)];
@@ -319,6 +356,102 @@ class Autosave {
     if (typeof data.edit_url === "string" && data.edit_url) {
       this.form.action = data.edit_url;
       history.replaceState(history.state, "", data.edit_url);
+      // Kept text now belongs at the note's own address.
+      this.forgetKept();
+      this.pageKey = pageKey();
+    }
+  }
+
+  // Text kept on this device while it cannot be sent (offline-store.js)
+
+  keep() {
+    const form = this.form;
+    const count = editCount(form);
+    const fields = [...new FormData(form).entries()].filter(
+      ([name, value]) =>
+        name !== "csrfmiddlewaretoken" && name !== "action" && typeof value === "string",
+    );
+    const payload = {
+      autosave: this.url,
+      revision: form.elements.namedItem("revision")?.value ?? "",
+      title: document.querySelector("h1")?.textContent.trim() ?? "",
+      fields,
+      labels: labelsOf(form),
+    };
+    const key = this.pageKey;
+    // One at a time, in order: an older copy never lands after a newer one.
+    this.keeping = this.keeping
+      .then(() => keepPending(key, payload))
+      .then((kept) => {
+        if (!kept) {
+          return;
+        }
+        markKeptUpTo(form, count);
+        // Say so only while it is true: offline, and nothing typed since.
+        const stillOffline = !navigator.onLine && this.status?.dataset.state === "offline";
+        if (stillOffline && editCount(form) === count) {
+          this.show({ kind: "offline", text: OFFLINE_KEPT });
+        }
+      })
+      .catch(() => {});
+    return this.keeping;
+  }
+
+  forgetKept() {
+    const key = this.pageKey;
+    this.keeping = this.keeping.then(() => dropPending(key)).catch(() => {});
+  }
+
+  wipeKept() {
+    this.keeping = this.keeping.then(() => wipeAll()).catch(() => {});
+  }
+
+  async restore() {
+    // A page that answers a save (a conflict, errors to fix) shows what was
+    // sent: that is the text to keep, not an older copy.
+    if (document.querySelector(".app-conflict, .nhsuk-error-summary")) {
+      return;
+    }
+    const kept = await readPending(this.pageKey).catch(() => null);
+    if (!kept || kept.autosave !== this.url || !Array.isArray(kept.fields)) {
+      return;
+    }
+    const form = this.form;
+    let changed = null;
+    for (const field of form.elements) {
+      if (!field.name || ["csrfmiddlewaretoken", "action", "revision"].includes(field.name)) {
+        continue;
+      }
+      const values = kept.fields.filter(([name]) => name === field.name).map(([, value]) => value);
+      if (field.type === "checkbox" || field.type === "radio") {
+        const checked = values.includes(field.value);
+        if (field.checked !== checked) {
+          field.checked = checked;
+          changed ??= field;
+        }
+      } else if (field.type !== "submit" && field.type !== "button" && values.length) {
+        if (field.value !== values[0]) {
+          field.value = values[0];
+          changed ??= field;
+        }
+      }
+    }
+    // The revision the kept text was based on: if the note changed since,
+    // the server answers 409 and the page shows both versions.
+    const revision = form.elements.namedItem("revision");
+    if (revision instanceof HTMLInputElement && kept.revision) {
+      revision.value = kept.revision;
+    }
+    if (!changed) {
+      this.forgetKept(); // the page already has it
+      return;
+    }
+    // An edit, as far as unsaved.js and this autosave are concerned.
+    changed.dispatchEvent(new Event("input", { bubbles: true }));
+    if (navigator.onLine) {
+      this.save();
+    } else {
+      this.show({ kind: "offline", text: OFFLINE });
     }
   }
 
@@ -468,6 +601,24 @@ function fallbackMessage(state) {
 function withFullStop(message) {
   const trimmed = String(message).trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** What each text field is called on the page, for the offline shell to show. */
+function labelsOf(form) {
+  const labels = {};
+  for (const field of form.querySelectorAll("textarea, input[type=text]")) {
+    const own = field.labels?.[0]?.textContent.trim().replace(/\s+/g, " ");
+    if (!field.name || !own) {
+      continue;
+    }
+    // Several sections may ask the same question: name the section too.
+    const section = field
+      .closest(".nhsuk-card")
+      ?.querySelector(".nhsuk-card__heading")
+      ?.textContent.trim();
+    labels[field.name] = section ? `${section}: ${own}` : own;
+  }
+  return labels;
 }
 
 function clockNow() {

@@ -7,13 +7,17 @@
 // markSavedUpTo with the edit count it sent). Leaving the page then asks
 // first (beforeunload), except while that form itself is being submitted
 // normally: its submission carries the edits.
+//
+// Offline, text that autosave.js has kept encrypted on this device
+// (markKeptUpTo) does not ask: reopening the note, with or without a
+// connection, brings it back (docs/architecture.md, "Offline").
 
 const state = new WeakMap();
 
 function stateOf(form) {
   let entry = state.get(form);
   if (!entry) {
-    entry = { edits: 0, saved: 0, submitting: false };
+    entry = { edits: 0, saved: 0, kept: 0, submitting: false };
     state.set(form, entry);
   }
   return entry;
@@ -34,6 +38,17 @@ export function editCount(form) {
 export function markSavedUpTo(form, count) {
   const entry = stateOf(form);
   entry.saved = Math.max(entry.saved, count);
+}
+
+/** The form as it was after `count` edits is kept on this device (offline-store.js). */
+export function markKeptUpTo(form, count) {
+  const entry = stateOf(form);
+  entry.kept = Math.max(entry.kept, count);
+}
+
+function keptOffline(form) {
+  const entry = state.get(form);
+  return !navigator.onLine && Boolean(entry) && entry.kept >= entry.edits;
 }
 
 export function hasUnsavedChanges(form) {
@@ -128,7 +143,7 @@ export function initUnsavedWarning() {
 
   window.addEventListener("beforeunload", (event) => {
     const unsaved = [...document.forms].some(
-      (form) => hasUnsavedChanges(form) && !isSubmitting(form),
+      (form) => hasUnsavedChanges(form) && !isSubmitting(form) && !keptOffline(form),
     );
     if (unsaved) {
       event.preventDefault();

@@ -181,7 +181,7 @@ def test_the_network_page_shows_the_map_and_the_tables(oak, login, author):
     assert "3 of 6" in page  # Robin
     assert "5 of 6" in page  # Mum
     assert "(Nan)" in page
-    assert "Robin came to 3 (in person 1, online 1, by phone 1); 2 were held without them" in page
+    assert "6 meetings held so far. Robin came to 3 (in person 1, online 1, by phone 1)" in page
     assert "2 of 6 meetings were held without Robin, marked below." in page
     assert page.count("Without Robin</strong>") == 2
     assert "Stayed since the first meeting" in page
@@ -204,3 +204,29 @@ def test_someone_outside_the_team_gets_404(oak, login, outsider):
     response = login(outsider).get(reverse("meetings:network_detail", args=[oak.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_planned_meeting_counts_for_nobody_until_it_is_held(oak, author):
+    planned = NetworkMeetingFactory(
+        network=oak, starts_at=day(6) + timedelta(days=200), person_attendance="absent"
+    )
+    PractitionerAttendanceFactory(meeting=planned, practitioner=author)
+
+    picture = picture_of(oak, now=day(6) + timedelta(days=1))
+
+    assert picture.meetings == 6
+    assert picture.latest_meeting == day(6)
+    assert picture.without_the_person == 2
+    assert picture.practitioners[0].attended == 5
+
+
+def test_a_long_name_is_shortened_on_the_map_only(team):
+    network = NetworkFactory(team=team, person="Ash")
+    NetworkMemberFactory(
+        network=network, name="Maximilian-Alexander", relationship=Relationship.SIBLING
+    )
+
+    [point] = picture_of(network).points
+
+    assert point.label == "Maximilia…"
+    assert picture_of(network).members[0].member.name == "Maximilian-Alexander"

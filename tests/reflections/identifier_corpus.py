@@ -3,7 +3,8 @@
 Each Case is a sentence as a practitioner might write it after a network
 meeting, and what the guard should find in it: (kind, fragment) pairs. The
 network: NAMES are its recorded members (the person at the centre, Robin, among
-them; "Mum" and "housing officer" are roles recorded as names), REFERENCE its
+them; "Mum" and "housing officer" are roles recorded as names; "Chloe" is
+recorded without the diaeresis she may be written with), REFERENCE its
 reference, and TODAY fixes which dates are recent.
 
 Some sentences are honest misses and near-misses the guard is not built for
@@ -16,7 +17,19 @@ from datetime import date
 
 from reflections.identifiers import Kind
 
-NAMES = ("Robin", "Zoë", "Hope", "Siobhán", "Mary-Jane", "Dev", "Jo", "Mum", "housing officer")
+NAMES = (
+    "Robin",
+    "Zoë",
+    "Hope",
+    "Siobhán",
+    "Mary-Jane",
+    "Dev",
+    "Jo",
+    "Mum",
+    "housing officer",
+    "Mary Ann",
+    "Chloe",
+)
 REFERENCE = "Birch"
 TODAY = date(2026, 11, 30)
 
@@ -29,6 +42,12 @@ N, R, NHS, PH, EM, PC, DOB = (
     Kind.POSTCODE,
     Kind.DATE_OF_BIRTH,
 )
+
+
+def fw(text: str) -> str:
+    """`text` in full-width characters ("943" as "\uff19\uff14\uff13"), as some
+    phone keyboards type them."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
 
 
 @dataclass(frozen=True)
@@ -55,13 +74,23 @@ CASES = [
     Case("I hope we can hold the uncertainty a little longer.", ()),
     Case("There was hope in the room by the end.", ()),
     Case("Siobhán\u2019s sister said she was scared.", ((N, "Siobhán"),)),
-    Case(
-        "siobhan did not come this time.",
-        ((N, "siobhan"),),
-        known="a name with its accent left out is another word",
-    ),
+    Case("siobhan did not come this time.", ((N, "siobhan"),)),
+    Case("Siobhan said the mornings were the worst.", ((N, "Siobhan"),)),
+    Case("SIOBHAN and Zoe arrived late.", ((N, "SIOBHAN"), (N, "Zoe"))),
+    Case("zoe asked for a break halfway through.", ((N, "zoe"),)),
+    Case("Chloë spoke about school and the bus.", ((N, "Chloë"),)),
+    Case("Chloe's teacher had written to the family.", ((N, "Chloe"),)),
+    Case("Zoey from the school came along as well.", ()),
+    Case("The zoetrope in the waiting room kept the children busy.", ()),
     Case("Mary-Jane brought tea and stayed for the reflecting conversation.", ((N, "Mary-Jane"),)),
     Case("mary-jane's question about medication stayed with me.", ((N, "mary-jane"),)),
+    Case("Mary Jane asked to go first this time.", ((N, "Mary Jane"),)),
+    Case("Mary-Ann brought the photographs from the holiday.", ((N, "Mary-Ann"),)),
+    Case("I noticed mary ann laughed at that, then went quiet.", ((N, "mary ann"),)),
+    Case("Mary Ann\u2019s son said nothing the whole hour.", ((N, "Mary Ann"),)),
+    Case("Mary Anne from next door came in at the end.", ()),
+    Case("Ann-Marie from the church came with her.", ()),
+    Case("Rosemary Ann from the church helped with the children.", ()),
     Case("Dev was quieter than last time.", ((N, "Dev"),)),
     Case("The development of trust took most of the hour.", ()),
     Case("Jo said the phone calls at night were the hardest.", ((N, "Jo"),)),
@@ -100,6 +129,17 @@ CASES = [
     Case("A long number, 7251027346, was on the parking permit.", ()),  # fails the check
     Case("The code 4000000080 came from the benefits office.", ()),  # check digit would be 10
     Case("Ticket 468-695-8969 for the bus pass renewal.", ()),  # fails the check
+    Case("The letter had 943.476.5919 in the corner.", ((NHS, "943.476.5919"),)),
+    Case("Written as 943 4765919 on the form.", ((NHS, "943 4765919"),)),
+    Case("She read out 943  476  5919 slowly.", ((NHS, "943  476  5919"),)),
+    Case("It was 943/476/5919 on the old card.", ((NHS, "943/476/5919"),)),
+    Case("943 476-5919 was on the discharge note.", ((NHS, "943 476-5919"),)),
+    Case("The label said 678 - 698 - 1984 in pen.", ((NHS, "678 - 698 - 1984"),)),
+    Case(f"The scan showed {fw('943 476 5919')} at the top.", ((NHS, fw("943 476 5919")),)),
+    Case("The invoice said 623.286.0129 at the bottom.", ()),  # fails the check
+    Case("Order 943/476/5910 was delayed again.", ()),  # fails the check
+    Case("The printer was at 192.168.100.200 on the network.", ()),
+    Case("The order number 9434765919123 was on the parcel.", ()),
     Case("We counted 12 345 people at the festival, Robin said.", ((N, "Robin"),)),
     # Phone numbers ------------------------------------------------------------------
     Case("Her mobile is 07700 900123 if the team needs it.", ((PH, "07700 900123"),)),
@@ -116,6 +156,23 @@ CASES = [
         ((PH, "oh-seven-seven-double-oh nine-double-oh one-two-three"),),
         known="a phone number written in words",
     ),
+    Case("Her cousin in Cork is on +353 87 123 4567.", ((PH, "+353 87 123 4567"),)),
+    Case("He called from +1 415 555 2671 late last night.", ((PH, "+1 415 555 2671"),)),
+    Case("Her sister's number is 00353 87 123 4567.", ((PH, "00353 87 123 4567"),)),
+    Case("The card said +1 943 476 5919 under the name.", ((PH, "+1 943 476 5919"),)),
+    Case("Ring +33 6 12 34 56 78 to reach the aunt in Lyon.", ((PH, "+33 6 12 34 56 78"),)),
+    Case("Text +14155552671 instead of calling.", ((PH, "+14155552671"),)),
+    Case(f"Her mobile is {fw('07700 900123')}.", ((PH, fw("07700 900123")),)),
+    Case("His mobile, 07700\u00a0900654, is on the fridge.", ((PH, "07700\u00a0900654"),)),
+    Case(
+        "Her Irish mobile is 087 123 4567.",
+        ((PH, "087 123 4567"),),
+        known="a foreign number written without its country code",
+    ),
+    Case("The score went up +12 points over the month.", ()),
+    Case("Temperatures were +3 to +5 all week.", ()),
+    Case("Flight 0012 leaves at 9 from Belfast.", ()),
+    Case("At 10:00 12 people came to the hall.", ()),
     Case("We spoke for 45 minutes and agreed to meet in 2 weeks.", ()),
     Case("Extension 4412 at the GP surgery is the one to ask for.", ()),
     # Email addresses ------------------------------------------------------------------
@@ -129,6 +186,14 @@ CASES = [
     ),
     Case("His address is dev+notes@example.net.", ((EM, "dev+notes@example.net"),)),
     Case("I replied to J.Osei@example.com late at night.", ((EM, "J.Osei@example.com"),)),
+    Case(
+        "Her email was jo.osei\uff20example.org, typed on her phone.",
+        ((EM, "jo.osei\uff20example.org"),),
+    ),
+    Case(f"Write to {fw('jay@example.com')} please.", ((EM, fw("jay@example.com")),)),
+    # No dot in the domain: left alone (the module docstring).
+    Case("The test account jay@localhost was only ever a test.", ()),
+    Case("See you @ the café, she wrote.", ()),
     Case("The word @home was on her T-shirt.", ()),
     Case("We used the shared inbox, not personal email, to arrange it.", ()),
     # Postcodes -------------------------------------------------------------------------
@@ -155,6 +220,27 @@ CASES = [
         "Their wedding was on 20 August 1994.",
         (),
         known="any full date ten or more years ago is flagged as a possible birth",
+    ),
+    Case("He was born March 1990, the youngest of four.", ((DOB, "March 1990"),)),
+    Case("She was born in 1990 in a hospital that has since closed.", ((DOB, "1990"),)),
+    Case("DOB 1990 is all the form said.", ((DOB, "1990"),)),
+    Case("Her birthday in May is always hard for the family.", ((DOB, "May"),)),
+    Case("Born in the spring of 1988, he is the eldest.", ((DOB, "1988"),)),
+    Case("Date of birth: 03/1979 on the old file.", ((DOB, "03/1979"),)),
+    Case("She was born in Leeds in 1990.", ((DOB, "1990"),)),
+    Case("He was born Sept. 1985 in Cork.", ((DOB, "Sept. 1985"),)),
+    Case("Her birthday is in June, the week of the exams.", ((DOB, "June"),)),
+    Case("In 1990 the service opened its doors.", ()),
+    Case("He was born in Glasgow and moved to Leeds in 2001.", ()),
+    Case("Her birthday party in 2019 was the last time they all met.", ()),
+    Case("She was born in spring; in 1990 the family moved.", ()),
+    Case("The baby born last week may need extra care.", ()),
+    Case("We met in May and again in June.", ()),
+    Case("He said he was born about 40 years ago.", ()),
+    Case(
+        "She was born in Glasgow but moved in 2001.",
+        (),
+        known="a year soon after a birth word is read as the birth year",
     ),
     Case("We first met on 3 March 2025 at the family home.", ()),
     Case("The next meeting is on 12/12/2026.", ()),

@@ -36,7 +36,7 @@ from django.utils import timezone
 from intervision.models import IntervisionSession, SupervisionSummary
 from meetings.models import NetworkMember
 from people.models import Invitation
-from principles.models import Principle
+from principles.models import OPEN_DIALOGUE, Framework, Principle
 from reflections.models import Disclosure, PrincipleNote, Status
 from security.mfa import has_totp, must_use_mfa
 from supervision.digest import build_digest
@@ -205,6 +205,12 @@ ROUTES: dict[str, Route] = {
     "reflections:export_json": Route(
         url("reflections:export_json"), outcomes("ok"), sees=frozenset({"author"})
     ),
+    # Export for my portfolio names nobody in its URL: everyone signed in gets their
+    # own notes to choose from (none, for those who write none); the download is a
+    # POST to the same URL, through the same rule (tests/reflections/test_portfolio.py).
+    "reflections:portfolio": Route(
+        url("reflections:portfolio"), outcomes("ok"), sees=frozenset({"author"})
+    ),
     # My patterns names nobody in its URL: everyone signed in gets their own
     # figures, and it shows counts only, never a note's text (not even the author's).
     "reflections:patterns": Route(url("reflections:patterns"), outcomes("ok")),
@@ -319,6 +325,14 @@ ROUTES: dict[str, Route] = {
     "account_security": Route(url("account_security"), outcomes("ok")),
     # The load balancer's and compose's health check: open to all, JSON, no data.
     "healthz": Route(url("healthz"), outcomes("ok", anonymous="ok")),
+    # Installable and usable offline (pod_site/offline.py): the manifest, the
+    # service worker and the two pages it keeps hold nothing of anyone's.
+    "web_manifest": Route(url("web_manifest"), outcomes("ok", anonymous="ok")),
+    "service_worker": Route(url("service_worker"), outcomes("ok", anonymous="ok")),
+    "offline_page": Route(url("offline_page"), outcomes("ok", anonymous="ok")),
+    "offline_editor": Route(url("offline_editor"), outcomes("ok", anonymous="ok")),
+    # The session tag (a keyed hash, not the session key): anyone's own, or "".
+    "offline_session_tag": Route(url("offline_session_tag"), outcomes("ok", anonymous="ok")),
     # Ending a session that is not mine (or does not exist) is the same 404.
     "end_session": Route(
         lambda world: reverse("end_session", args=[999_999]), outcomes("404"), method="post"
@@ -367,6 +381,42 @@ ROUTES: dict[str, Route] = {
     "people:invitation_withdraw": Route(
         url("people:invitation_withdraw", "team", "invitation"), only(RUNS_TEAM), method="post"
     ),
+    # The frameworks the team reflects with, and its own (tests/principles).
+    "people:framework_switch": Route(
+        lambda world: reverse(
+            "people:framework_switch",
+            args=[world.objects["team"].pk, Framework.objects.get(slug=OPEN_DIALOGUE).pk],
+        ),
+        only(RUNS_TEAM),
+        method="post",
+        data={"enabled": "1"},
+    ),
+    "people:framework_add": Route(url("people:framework_add", "team"), only(RUNS_TEAM)),
+    "people:framework_edit": Route(
+        lambda world: reverse(
+            "people:framework_edit", args=[_own_principle(world).framework.team_id]
+        ),
+        only(RUNS_TEAM),
+    ),
+    "people:principle_add": Route(
+        lambda world: reverse(
+            "people:principle_add", args=[_own_principle(world).framework.team_id]
+        ),
+        only(RUNS_TEAM),
+    ),
+    "people:principle_edit": Route(
+        lambda world: reverse(
+            "people:principle_edit", args=[world.objects["team"].pk, _own_principle(world).pk]
+        ),
+        only(RUNS_TEAM),
+    ),
+    "people:principle_up": Route(
+        lambda world: reverse(
+            "people:principle_up", args=[world.objects["team"].pk, _own_principle(world).pk]
+        ),
+        only(RUNS_TEAM),
+        method="post",
+    ),
 }
 
 # Families of routes decided together, each checked through one representative.
@@ -396,6 +446,18 @@ def route_names(patterns=None, namespace: str | None = None):
 
 def decided(name: str) -> bool:
     return name in ROUTES or any(fnmatch.fnmatch(name, glob) for glob in PATTERNS)
+
+
+def _own_principle(world: World) -> Principle:
+    """A principle of the world's team's own framework, made on first use (each
+    persona's call is rolled back, so it may be made again)."""
+    team = world.objects["team"]
+    framework = Framework.objects.filter(team=team).first() or Framework.create_for_team(
+        team, "Our way"
+    )
+    return framework.principles.first() or framework.add_principle(
+        "Listening", "How we listen.", ["What did I hear?"]
+    )
 
 
 def test_every_route_has_an_entry():

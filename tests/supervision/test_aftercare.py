@@ -298,3 +298,14 @@ def test_a_request_to_talk_needs_a_supervisor_chosen(login, author, linked, coll
     assert response.status_code == 422
     assert "Choose the supervisor you would like to talk with" in response.content.decode()
     assert not Share.objects.filter(reflection=reflection).exists()
+
+
+def test_an_address_in_the_support_information_is_a_link_and_markup_stays_text(login, author, team):
+    team.support_information = "See https://wellbeing.example.org <script>alert(1)</script>"
+    team.save()
+
+    body = page(login(author), note(author, cost=3))
+
+    assert '<a href="https://wellbeing.example.org"' in body
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body

@@ -1,0 +1,172 @@
+"""Installable and usable offline (pod_site/offline.py): the manifest, the service
+worker, the offline pages, the session tag and the sign-out that clears the
+browser's storage. The browser side is tests/e2e/test_offline.py."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils.crypto import salted_hmac
+from PIL import Image
+
+from pod_site.offline import SESSION_TAG_SALT
+from pod_site.settings import STORAGES
+
+pytestmark = pytest.mark.django_db
+
+SESSION_TAG = re.compile(r'<meta name="pod-session" content="([^"]*)">')
+
+
+def sw_config(body: str) -> dict:
+    match = re.search(r"^const CONFIG = (\{.*?^\});$", body, re.MULTILINE | re.DOTALL)
+    assert match, "the service worker names what it keeps in CONFIG"
+    return json.loads(match.group(1))
+
+
+def static_file(url: str) -> str:
+    assert url.startswith("/static/"), url
+    path = finders.find(url.removeprefix("/static/"))
+    assert path, f"{url} is not a static file"
+    return path
+
+
+def test_the_manifest_has_what_installing_needs(client):
+    response = client.get("/manifest.webmanifest")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(response.content)
+    assert manifest["name"] and manifest["short_name"]
+    assert len(manifest["short_name"]) <= 12  # a home screen shows about that many
+    assert manifest["start_url"] == "/"
+    assert manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["background_color"])
+    # Chromium's installability check: PNG icons of 192 and 512 pixels.
+    pngs = {icon["sizes"]: icon for icon in manifest["icons"] if icon["type"] == "image/png"}
+    assert set(pngs) >= {"192x192", "512x512"}
+    for sizes, icon in pngs.items():
+        with Image.open(static_file(icon["src"])) as image:
+            assert image.format == "PNG"
+            assert f"{image.width}x{image.height}" == sizes
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_kept_stale(client):
+    response = client.get("/sw.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/"
+    # Checked for a new version on every load, never from a cache.
+    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    config = sw_config(response.content.decode())
+    assert config["editorShell"] == "/offline/editor/"
+    assert config["offlinePage"] == "/offline/"
+    assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
+    for url in config["static"]:
+        static_file(url)
+    assert {"/static/css/app.css", "/static/js/offline-editor.js"} <= set(config["static"])
+
+
+def test_the_service_worker_is_valid_javascript(client, tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "sw.js"
+    script.write_bytes(client.get("/sw.js").content)
+    # node from PATH, checking our own file
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_service_worker_stores_no_page(client):
+    body = client.get("/sw.js").content.decode()
+
+    # It fills its cache once, at install, from its fixed list; nothing it
+    # fetches later is put in a cache.
+    assert body.count("cache.addAll(") == 1
+    assert ".put(" not in body
+    assert 'credentials: "omit"' in body
+    # Pages come from the network; the kept pages are only a fallback.
+    navigate = body[body.index("async function navigate") :]
+    assert navigate.index("await fetch(request)") < navigate.index("caches.match")
+
+
+def test_the_offline_pages_hold_nothing_of_anyones(client, login, author):
+    login(author)
+    for url in ("/offline/", "/offline/editor/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert author.email not in page
+        assert "csrfmiddlewaretoken" not in page
+        assert "pod-session" not in page  # a kept page cannot know the session
+        assert "<textarea" not in page  # the shell's fields come from the device
+
+
+def test_a_signed_in_page_carries_a_tag_of_the_session_not_its_key(client, login, author):
+    login(author)
+    page = client.get("/").content.decode()
+
+    tag = SESSION_TAG.search(page).group(1)
+    key = client.session.session_key
+    assert tag == salted_hmac(SESSION_TAG_SALT, key, algorithm="sha256").hexdigest()
+    assert key not in page
+
+    # Another sign-in is another session, with another tag.
+    client.logout()
+    login(author)
+    assert SESSION_TAG.search(client.get("/").content.decode()).group(1) not in ("", tag)
+
+
+def test_a_signed_out_page_carries_an_empty_tag(client):
+    page = client.get("/accounts/login/").content.decode()
+
+    assert SESSION_TAG.search(page).group(1) == ""
+
+
+def test_signing_out_tells_the_browser_to_clear_the_sites_storage(client, login, author):
+    login(author)
+
+    assert "Clear-Site-Data" not in client.get("/accounts/logout/")
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert "_auth_user_id" not in client.session
+
+
+def test_with_fingerprinted_static_files_the_worker_names_them(client, tmp_path):
+    with override_settings(STORAGES=STORAGES, STATIC_ROOT=tmp_path):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        config = sw_config(client.get("/sw.js").content.decode())
+        page = client.get("/offline/editor/").content.decode()
+
+    for url in config["static"]:
+        assert re.search(r"\.[0-9a-f]{12}\.\w+$", url), url
+        assert (tmp_path / url.removeprefix("/static/")).exists()
+    # The shell loads what the worker keeps, under the same names.
+    shell_script = re.search(r'<script type="module" src="([^"]+)"', page).group(1)
+    assert shell_script in config["static"]
+    # Its import of the store is rewritten to the kept name too.
+    editor_js = (tmp_path / shell_script.removeprefix("/static/")).read_text()
+    imported = re.search(r'from "\./(offline-store\.[0-9a-f]{12}\.js)"', editor_js).group(1)
+    assert f"/static/js/{imported}" in config["static"]
+
+
+def test_a_page_that_signed_in_again_can_learn_the_new_tag(client, login, author):
+    assert client.get("/offline/session-tag/").json() == {"tag": ""}
+
+    login(author)
+    page = client.get("/").content.decode()
+    response = client.get("/offline/session-tag/")
+
+    assert response.json() == {"tag": SESSION_TAG.search(page).group(1)}
+    assert "no-store" in response["Cache-Control"]
