@@ -89,9 +89,11 @@ def _precache_urls() -> list[str]:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """/sw.js, at the site root so that its scope is the whole site.
 
-    Rendered rather than a static file: it names the static files by their
-    hashed URLs, and its version is a hash of those and of the two offline
-    pages, so any change to them is a new worker that caches them afresh."""
+    Rendered rather than a static file: it names the static files it keeps,
+    and the Workbox modules it imports (static/vendor/workbox/), by their
+    hashed URLs, and its version is a hash of the kept files and of the two
+    offline pages, so any change to them is a new worker that caches them
+    afresh."""
     editor_shell = reverse("offline_editor")
     offline_page = reverse("offline_page")
     precache = _precache_urls()

@@ -1,4 +1,4 @@
-{% autoescape off %}// The service worker (served at /sw.js by pod_site/offline.py).
+{% load static %}{% autoescape off %}// The service worker (served at /sw.js by pod_site/offline.py).
 //
 // What it keeps, and what it never keeps (docs/security.md, "Offline"):
 // - static files (CSS, the offline pages' scripts, icons) under their hashed
@@ -12,75 +12,86 @@
 //   anything else the offline page.
 // Requests other than GET, and to other origins, are left to the browser.
 //
-// Hand-written rather than Workbox: the app has no bundler, Workbox's loader
-// (workbox-sw) imports its modules by their unhashed names, which the
-// fingerprinted static storage does not fit, and what is needed here is a
-// precache of a fixed list and one fallback rule, which is easier to check
-// line by line for the one property that matters: no page is ever stored.
+// Workbox (Google's service worker library, static/vendor/workbox/, copied from
+// npm by scripts/vendor-static.sh; never from a CDN) does the caching and the
+// routing. Its production builds are classic scripts: each registers itself as
+// self.workbox.<module> and uses the ones before it, hence this order. They are
+// imported by their hashed static names (not through workbox-sw, whose loader
+// asks for unhashed names), from this origin only.
+//
+// Not Workbox's background sync: it would keep the requests it retries, bodies
+// included (note text), in IndexedDB unencrypted, which docs/security.md
+// ("Offline") forbids. Text that could not be sent is kept by our own
+// static/js/offline-store.js, encrypted under a key that cannot be read out.
+// For the same reason no runtime caching strategy is used here: only the fixed
+// list below is ever written to a cache.
+
+importScripts(
+  "{% static 'vendor/workbox/workbox-core.prod.js' %}",
+  "{% static 'vendor/workbox/workbox-routing.prod.js' %}",
+  "{% static 'vendor/workbox/workbox-strategies.prod.js' %}",
+  "{% static 'vendor/workbox/workbox-precaching.prod.js' %}",
+);
 
 const CONFIG = {{ config }};
-const CACHE = `pod-offline-${CONFIG.version}`;
-const CACHE_PREFIX = "pod-offline-";
 const EDITOR_PATH = /^\/reflections\/(?:\d+|new)\/edit\/$/;
-const PRECACHED = new Set([...CONFIG.static, CONFIG.editorShell, CONFIG.offlinePage]);
+const { core, precaching, routing, strategies } = self.workbox;
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(
-    (async () => {
-      const cache = await caches.open(CACHE);
-      // No cookies: the pages are rendered for nobody. "reload": not from the
-      // HTTP cache, so a new version never keeps an old copy.
-      await cache.addAll(
-        [...PRECACHED].map((url) => new Request(url, { credentials: "omit", cache: "reload" })),
-      );
-      await self.skipWaiting();
-    })(),
-  );
+// One cache per version (a hash of the list and of the two pages), so a new
+// version fills a new cache from scratch; cleanupOutdatedCaches() deletes the
+// older ones on activate (it removes "-precache-" caches of this scope). The
+// entries have no revision of their own: the static names carry their hash,
+// and the pages' version is the cache's, so each is kept under its plain address.
+core.setCacheNameDetails({ prefix: "pod-offline", precache: `precache-${CONFIG.version}` });
+
+// Filled once, at install, from the fixed list. No cookies: the pages are
+// rendered for nobody. "reload": not from the HTTP cache, so a new version
+// never keeps an old copy. (Only at install: a kept file missing later is
+// fetched as the page asked for it, and not stored.)
+precaching.addPlugins([
+  {
+    requestWillFetch: async ({ request, event }) =>
+      event?.type === "install"
+        ? new Request(request, { credentials: "omit", cache: "reload" })
+        : request,
+  },
+]);
+
+// Pages: network only. Whatever a page holds, it is never put in a cache; only
+// when the network fails is a kept page the answer. Registered before the
+// precache route, so that even a navigation to /offline/ goes to the network.
+const pages = new routing.NavigationRoute(new strategies.NetworkOnly());
+pages.setCatchHandler(async ({ url }) => {
+  const kept = EDITOR_PATH.test(url.pathname) ? CONFIG.editorShell : CONFIG.offlinePage;
+  const response = await precaching.matchPrecache(kept);
+  return response ?? Response.error();
 });
+routing.registerRoute(pages);
 
+// Other requests for a kept file, by its exact address (no query string, no
+// index.html or .html guesses): from the cache, else the network. Anything else
+// matches no route and is left to the browser.
+precaching.precacheAndRoute(
+  [...CONFIG.static, CONFIG.editorShell, CONFIG.offlinePage].map((url) => ({ url, revision: null })),
+  { ignoreURLParametersMatching: [], directoryIndex: null, cleanURLs: false },
+);
+precaching.cleanupOutdatedCaches();
+
+// The worker before Workbox named its caches pod-offline-<version>.
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    (async () => {
-      for (const name of await caches.keys()) {
-        if (name.startsWith(CACHE_PREFIX) && name !== CACHE) {
-          await caches.delete(name);
-        }
-      }
-      // Pages already open (the one that registered us) work offline too.
-      await self.clients.claim();
-    })(),
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names.filter((name) => /^pod-offline-[0-9a-f]{16}$/.test(name)).map((name) => caches.delete(name)),
+        ),
+      ),
   );
 });
 
-self.addEventListener("fetch", (event) => {
-  const request = event.request;
-  if (request.method !== "GET") {
-    return;
-  }
-  const url = new URL(request.url);
-  if (url.origin !== self.location.origin) {
-    return;
-  }
-  if (request.mode === "navigate") {
-    event.respondWith(navigate(request, url));
-  } else if (PRECACHED.has(url.pathname) && !url.search) {
-    event.respondWith(fromCache(request));
-  }
-});
-
-async function navigate(request, url) {
-  try {
-    // Network only: whatever the page holds, it is never put in a cache.
-    return await fetch(request);
-  } catch {
-    const kept = EDITOR_PATH.test(url.pathname) ? CONFIG.editorShell : CONFIG.offlinePage;
-    const response = await caches.match(kept, { cacheName: CACHE });
-    return response ?? Response.error();
-  }
-}
-
-async function fromCache(request) {
-  const response = await caches.match(request.url, { cacheName: CACHE });
-  return response ?? fetch(request);
-}
+// A new version takes over as soon as its cache is filled, and pages already
+// open (the one that registered it) work offline too.
+self.addEventListener("install", () => self.skipWaiting());
+core.clientsClaim();
 {% endautoescape %}

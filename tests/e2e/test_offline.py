@@ -1,5 +1,6 @@
 """Installable and usable offline (pod_site/offline.py, templates/offline/sw.js,
-static/js/offline.js, offline-store.js, offline-editor.js, autosave.js).
+static/js/offline.js, offline-store.js, offline-editor.js, autosave.js). The
+service worker runs on Workbox, vendored in static/vendor/workbox/.
 
 The must-show: a draft goes offline mid-sentence, takes more text, is reloaded
 offline (the service worker shows the editor's shell, which finds the text kept
@@ -14,6 +15,7 @@ own requests too, as it does on a phone without signal.
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import F
@@ -387,3 +389,53 @@ def test_after_signing_in_again_in_the_dialog_text_is_kept_for_the_new_session(
     expect(status(page)).to_contain_text("Draft saved at", timeout=SAVE_TIMEOUT_MS)
     assert stored_text(draft) == f"Mum spoke first. {MARKER}."
     forget_autosave_problems(browser_errors, page)
+
+
+def test_the_worker_runs_workbox_from_this_origin_and_asks_no_other_host(
+    new_context, live_server, sign_in, author, draft, browser_errors
+):
+    context = new_context()
+    # Every request of the pages and of the service worker (Chromium reports
+    # the worker's own requests on the context).
+    requests = []
+    context.on("request", lambda request: requests.append(request))
+    page = sign_in(context.new_page(), author)
+    open_editor(page, live_server, draft)
+
+    (worker,) = context.service_workers
+    assert worker.url == f"{live_server.url}/sw.js"
+    modules = worker.evaluate("Object.keys(self.workbox).sort()")
+    assert modules == ["core", "precaching", "routing", "strategies"]
+    # Its code: /sw.js, and Workbox's modules from our own static files, in order.
+    workbox = [urlsplit(r.url).path for r in requests if r.service_worker and "/workbox/" in r.url]
+    assert workbox == [
+        f"/static/vendor/workbox/workbox-{name}.prod.js"
+        for name in ("core", "routing", "strategies", "precaching")
+    ]
+    # The two pages it keeps were fetched without cookies: rendered for nobody.
+    kept_pages = [
+        r for r in requests if r.service_worker and urlsplit(r.url).path.startswith("/offline/")
+    ]
+    assert {urlsplit(r.url).path for r in kept_pages} == {"/offline/", "/offline/editor/"}
+    for request in kept_pages:
+        assert "cookie" not in request.all_headers(), request.url
+
+    # Offline, the worker answers a page with the offline page ...
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    # ... and a note's editor with its shell, kept by Workbox's precache under
+    # the plain address.
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your reflection, offline")
+    context.set_offline(False)
+    open_editor(page, live_server, draft)
+
+    kept = [entry["where"] for entry in storage(page) if entry["where"].startswith("Cache Storage")]
+    assert any(where.endswith("/offline/editor/") for where in kept), kept
+    assert all(" pod-offline-precache-" in where for where in kept), kept
+
+    assert any(request.service_worker for request in requests), "the worker's requests are seen"
+    hosts = {urlsplit(r.url).netloc for r in requests if r.url.startswith(("http:", "https:"))}
+    assert hosts == {urlsplit(live_server.url).netloc}
+    assert not [r.url for r in requests if not r.url.startswith(live_server.url)]

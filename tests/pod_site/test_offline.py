@@ -89,14 +89,62 @@ def test_the_service_worker_is_valid_javascript(client, tmp_path):
 def test_the_service_worker_stores_no_page(client):
     body = client.get("/sw.js").content.decode()
 
-    # It fills its cache once, at install, from its fixed list; nothing it
-    # fetches later is put in a cache.
-    assert body.count("cache.addAll(") == 1
+    # It fills its cache once, at install, from its fixed list (Workbox's
+    # precache of CONFIG); nothing it fetches later is put in a cache: no
+    # runtime caching strategy, no background sync (which would keep request
+    # bodies, note text, in IndexedDB unencrypted).
+    assert body.count("precacheAndRoute(") == 1
+    assert "[...CONFIG.static, CONFIG.editorShell, CONFIG.offlinePage]" in body
     assert ".put(" not in body
+    for keeps in ("CacheFirst", "NetworkFirst", "StaleWhileRevalidate", "CacheOnly", "caches.open"):
+        assert keeps not in body
+    assert "backgroundSync" not in body and "BackgroundSync" not in body
     assert 'credentials: "omit"' in body
-    # Pages come from the network; the kept pages are only a fallback.
-    navigate = body[body.index("async function navigate") :]
-    assert navigate.index("await fetch(request)") < navigate.index("caches.match")
+    # Pages come from the network; the kept pages are only a fallback. The
+    # page route comes before the precache's, so it answers every navigation.
+    pages = body.index("new routing.NavigationRoute(new strategies.NetworkOnly())")
+    assert pages < body.index("setCatchHandler") < body.index("matchPrecache")
+    assert body.index("routing.registerRoute(pages)") < body.index("precacheAndRoute(")
+    # Only the exact addresses of the kept files: no query strings dropped, no
+    # index.html or .html guesses.
+    assert "ignoreURLParametersMatching: [], directoryIndex: null, cleanURLs: false" in body
+    assert "cleanupOutdatedCaches()" in body
+
+
+WORKBOX_MODULES = ["core", "routing", "strategies", "precaching"]
+
+
+def imported_scripts(body: str) -> list[str]:
+    calls = re.findall(r"\bimportScripts\(([^)]*)\)", body)
+    assert len(calls) == 1, "the worker imports its scripts in one place"
+    return re.findall(r'"([^"]*)"', calls[0])
+
+
+def test_the_service_worker_imports_workbox_from_this_origin_only(client):
+    body = client.get("/sw.js").content.decode()
+
+    # Workbox's production builds, vendored (static/vendor/workbox/), each
+    # registering itself on self.workbox, in the order they need each other.
+    urls = imported_scripts(body)
+    assert urls == [f"/static/vendor/workbox/workbox-{name}.prod.js" for name in WORKBOX_MODULES]
+    for name, url in zip(WORKBOX_MODULES, urls, strict=True):
+        with open(static_file(url), encoding="utf-8") as built:
+            script = built.read()
+        assert script.startswith(f"this.workbox=this.workbox||{{}},this.workbox.{name}=function")
+        assert "importScripts" not in script  # they load nothing themselves
+    # Nothing from another host: no absolute or protocol-relative address, no
+    # other way of loading code.
+    assert not re.search(r"https?:|[\"'`]//", body)
+    assert "import(" not in body and "eval(" not in body
+
+
+def test_the_vendored_workbox_is_the_version_package_json_names(settings):
+    package = json.loads((settings.BASE_DIR / "package.json").read_text())
+    versions = {package["devDependencies"][f"workbox-{name}"] for name in WORKBOX_MODULES}
+    assert len(versions) == 1
+    (version,) = versions
+    vendored = (settings.BASE_DIR / "static" / "vendor" / "workbox" / "VERSION").read_text()
+    assert vendored.startswith(f"workbox {version} ")
 
 
 def test_the_offline_pages_hold_nothing_of_anyones(client, login, author):
@@ -146,7 +194,8 @@ def test_signing_out_tells_the_browser_to_clear_the_sites_storage(client, login,
 def test_with_fingerprinted_static_files_the_worker_names_them(client, tmp_path):
     with override_settings(STORAGES=STORAGES, STATIC_ROOT=tmp_path):
         call_command("collectstatic", "--noinput", verbosity=0)
-        config = sw_config(client.get("/sw.js").content.decode())
+        worker = client.get("/sw.js").content.decode()
+        config = sw_config(worker)
         page = client.get("/offline/editor/").content.decode()
 
     for url in config["static"]:
@@ -159,6 +208,13 @@ def test_with_fingerprinted_static_files_the_worker_names_them(client, tmp_path)
     editor_js = (tmp_path / shell_script.removeprefix("/static/")).read_text()
     imported = re.search(r'from "\./(offline-store\.[0-9a-f]{12}\.js)"', editor_js).group(1)
     assert f"/static/js/{imported}" in config["static"]
+    # Workbox is imported under its hashed names, and collectstatic found the
+    # source maps its builds point to.
+    for url in imported_scripts(worker):
+        assert re.fullmatch(r"/static/vendor/workbox/workbox-\w+\.prod\.[0-9a-f]{12}\.js", url), url
+        built = (tmp_path / url.removeprefix("/static/")).read_text()
+        source_map = re.search(r"sourceMappingURL=(\S+)$", built).group(1)
+        assert (tmp_path / "vendor" / "workbox" / source_map).exists()
 
 
 def test_a_page_that_signed_in_again_can_learn_the_new_tag(client, login, author):
