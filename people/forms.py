@@ -3,6 +3,7 @@ frameworks the team reflects with."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -251,8 +252,48 @@ class InvitationForm(DesignSystemMixin, forms.Form):
         return data
 
 
+# "Where it comes from" of a team's own framework: a reference or a line or two.
+MAX_CITATION = 1000
+
+
+def visible_text(value: str, message: str, *, required: bool = True) -> str:
+    """`value` without the invisible characters around and between its words
+    (zero-width spaces, joiners, other format characters), its whitespace
+    collapsed; ValidationError(message) when nothing visible is left and it is
+    `required`. Names and questions a team writes are read by everyone."""
+    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    visible = " ".join(visible.split())
+    if required and not any(ch.isalnum() for ch in visible):
+        raise forms.ValidationError(message)
+    return visible
+
+
+def same_words(one: str, other: str) -> bool:
+    """Whether two names read the same (Unicode-normalised, any case)."""
+    return (
+        unicodedata.normalize("NFKC", one).casefold()
+        == unicodedata.normalize("NFKC", other).casefold()
+    )
+
+
 class FrameworkForm(DesignSystemMixin, forms.ModelForm):
     """The name of a team's own framework, and where it comes from."""
+
+    def clean_name(self) -> str:
+        name = visible_text(self.cleaned_data["name"], "Give the framework a name.")
+        taken = Framework.objects.shared().values_list("name", flat=True)
+        if any(same_words(name, other) for other in taken):
+            raise forms.ValidationError(
+                "The app already offers a framework of this name: choose another, so that "
+                "practitioners can tell them apart."
+            )
+        return name
+
+    def clean_citation(self) -> str:
+        citation = visible_text(self.cleaned_data["citation"], "", required=False)
+        if len(citation) > MAX_CITATION:
+            raise forms.ValidationError(f"Keep this to {MAX_CITATION:,} characters or fewer.")
+        return citation
 
     class Meta:
         model = Framework
@@ -292,7 +333,14 @@ class PrincipleForm(DesignSystemMixin, forms.Form):
         "are kept and shown.",
     )
 
-    def __init__(self, *args: Any, principle: Principle | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        principle: Principle | None = None,
+        framework: Framework | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.framework = framework
         if principle is not None:
             prompts = [prompt.text for prompt in principle.prompts.all()]
             kwargs.setdefault(
@@ -312,6 +360,28 @@ class PrincipleForm(DesignSystemMixin, forms.Form):
     @property
     def prompts(self) -> list[str]:
         return [self.cleaned_data.get(f"prompt_{n}", "") for n in range(1, MAX_PROMPTS + 1)]
+
+    def clean_name(self) -> str:
+        name = visible_text(self.cleaned_data["name"], "Give the principle a name.")
+        if self.framework is not None:
+            others = self.framework.principles.exclude(pk=getattr(self.principle, "pk", None))
+            if any(same_words(name, other.name) for other in others):
+                raise forms.ValidationError(
+                    "This framework already has a principle of this name: choose another."
+                )
+        return name
+
+    def clean_summary(self) -> str:
+        return visible_text(self.cleaned_data["summary"], "Say what the principle means.")
+
+    def clean_prompt_1(self) -> str:
+        return visible_text(self.cleaned_data["prompt_1"], "Write at least one question.")
+
+    def clean_prompt_2(self) -> str:
+        return visible_text(self.cleaned_data["prompt_2"], "", required=False)
+
+    def clean_prompt_3(self) -> str:
+        return visible_text(self.cleaned_data["prompt_3"], "", required=False)
 
 
 class FrameworkSwitchForm(forms.Form):

@@ -515,7 +515,7 @@ def framework_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def principle_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     team = _team(request, pk)
     framework = _own_framework(team)
-    form = PrincipleForm(request.POST or None)
+    form = PrincipleForm(request.POST or None, framework=framework)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -542,19 +542,23 @@ def principle_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def principle_edit(request: HtmxHttpRequest, pk: int, principle_pk: int) -> HttpResponse:
     team = _team(request, pk)
     principle = _own_principle(team, principle_pk)
-    form = PrincipleForm(request.POST or None, principle=principle)
+    form = PrincipleForm(request.POST or None, principle=principle, framework=principle.framework)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes.revise_principle(
-            principle,
-            name=data["name"],
-            summary=data["summary"],
-            prompts=form.prompts,
-            retired=data["retired"],
-            by=request.user,
-        )
-        messages.success(request, f"{principle} saved.")
-        return _to_team(team, "frameworks")
+        try:
+            changes.revise_principle(
+                principle,
+                name=data["name"],
+                summary=data["summary"],
+                prompts=form.prompts,
+                retired=data["retired"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{principle} saved.")
+            return _to_team(team, "frameworks")
     return _form_page(
         request,
         team,

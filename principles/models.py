@@ -124,7 +124,8 @@ class Framework(models.Model):
         rename (notes and versions keep their key)."""
         # Lock the framework, so two principles added at once get distinct orders.
         Framework.objects.select_for_update().filter(pk=self.pk).first()
-        if self.principles.count() >= MAX_OWN_PRINCIPLES:
+        # Retired principles stay (their notes keep them) but free their place.
+        if self.principles.current().count() >= MAX_OWN_PRINCIPLES:
             raise ValidationError(
                 f"A framework of the team's own has at most {MAX_OWN_PRINCIPLES} principles: "
                 "change or retire one instead."
@@ -224,6 +225,15 @@ class Principle(models.Model):
             if getattr(self, field) != value
         ]
         self.name, self.summary = name, summary
+        if (
+            not retired
+            and self.is_retired
+            and (self.framework.principles.current().count() >= MAX_OWN_PRINCIPLES)
+        ):
+            raise ValidationError(
+                f"A framework of the team's own has at most {MAX_OWN_PRINCIPLES} principles "
+                "in use: retire another before bringing this one back."
+            )
         if retired != self.is_retired:
             self.retired_at = timezone.now() if retired else None
             changed.append("retired" if retired else "restored")

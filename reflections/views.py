@@ -270,7 +270,7 @@ def _created_already(request: HttpRequest, result_url: str) -> JsonResponse:
 
 
 @require_POST
-@submitted_once(repeated=_created_already)
+@submitted_once(repeated=_created_already, same_content_counts=False)
 def create_autosave(request: HtmxHttpRequest) -> JsonResponse:
     """The first autosave of a new note (static/js/autosave.js): creates it and
     answers as `autosave` does, with the note's autosave and edit URLs, which

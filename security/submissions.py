@@ -86,7 +86,10 @@ Repeated = Callable[[HttpRequest, str], HttpResponse]
 
 
 def submitted_once(
-    view: Callable[..., HttpResponse] | None = None, *, repeated: Repeated | None = None
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    repeated: Repeated | None = None,
+    same_content_counts: bool = True,
 ) -> Any:
     """Run a create view at most once per person and form key (see the module docstring).
 
@@ -94,9 +97,16 @@ def submitted_once(
     A view answering JSON (autosave creating a note) succeeds with a 2xx JSON
     answer and names what it created in Content-Location; `repeated(request,
     result_url)` then answers a second send, in JSON the page understands.
+
+    `same_content_counts=False` leaves out the Back-and-submit-again rule: for a
+    script that keeps its page's key for every retry (autosave creating a note),
+    where two pages sending the same first words are two notes, and taking the
+    second for the first would save one page's text over the other's.
     """
     if view is None:
-        return lambda view: submitted_once(view, repeated=repeated)
+        return lambda view: submitted_once(
+            view, repeated=repeated, same_content_counts=same_content_counts
+        )
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -105,7 +115,7 @@ def submitted_once(
             return view(request, *args, **kwargs)
         with transaction.atomic():
             digest = content_digest(request)
-            earlier = _same_content_lately(request, digest)
+            earlier = _same_content_lately(request, digest) if same_content_counts else None
             if earlier is not None:
                 return _already_sent(request, earlier.key, repeated)
             try:

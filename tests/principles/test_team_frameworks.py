@@ -601,3 +601,75 @@ def test_the_share_form_names_the_notes_under_other_frameworks(login, team, auth
     html = page.content.decode()
     assert "your section “Dialogism (Open Dialogue treatment principles)”" in html
     assert "with how present it was" in html
+
+
+# Found by trying it as a lead would -----------------------------------------------
+
+
+def test_retiring_a_principle_frees_its_place_and_bringing_it_back_needs_one(team):
+    framework = own_framework(team)
+    for n in range(MAX_OWN_PRINCIPLES):
+        framework.add_principle(f"Principle {n}", "About it.", [])
+    first = framework.principles.order_by("order").first()
+    first.revise(name=first.name, summary=first.summary, prompts=[], retired=True)
+
+    framework.add_principle("In its place", "About it.", [])
+
+    with pytest.raises(ValidationError):
+        first.revise(name=first.name, summary=first.summary, prompts=[], retired=False)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "\u200b", "Give the principle a name."),
+        ("name", " \u200b\u2060 ", "Give the principle a name."),
+        ("summary", "\u200b", "Say what the principle means."),
+        ("prompt_1", "\u200b\u200b", "Write at least one question."),
+        ("name", "humour", "already has a principle of this name"),
+        ("name", "ＨＵＭＯＵＲ", "already has a principle of this name"),
+    ],
+)
+def test_a_principle_needs_visible_words_and_a_name_of_its_own(
+    login, team, team_lead, field, value, message
+):
+    own_framework(team, ("Humour", []))
+    data = {"name": "Slowing down", "summary": "Room.", "prompt_1": "Where?", field: value}
+
+    response = login(team_lead).post(reverse("people:principle_add", args=[team.pk]), data)
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Framework.objects.get(team=team).principles.count() == 1
+
+
+def test_invisible_characters_are_taken_out_of_a_name(login, team, team_lead):
+    own_framework(team)
+
+    login(team_lead).post(
+        reverse("people:principle_add", args=[team.pk]),
+        {"name": "Slow\u200bing  down ", "summary": "Room.", "prompt_1": "Where?"},
+    )
+
+    assert Framework.objects.get(team=team).principles.get().name == "Slowing down"
+
+
+def test_a_teams_framework_cannot_take_the_name_of_one_the_app_offers(login, team, team_lead):
+    response = login(team_lead).post(
+        reverse("people:framework_add", args=[team.pk]),
+        {"name": open_dialogue().name.upper(), "citation": ""},
+    )
+
+    assert response.status_code == 422
+    assert "The app already offers a framework of this name" in response.content.decode()
+    assert not Framework.objects.filter(team=team).exists()
+
+
+def test_where_a_framework_comes_from_is_kept_short(login, team, team_lead):
+    response = login(team_lead).post(
+        reverse("people:framework_add", args=[team.pk]),
+        {"name": "Riverside ways", "citation": "x" * 1001},
+    )
+
+    assert response.status_code == 422
+    assert "Keep this to 1,000 characters or fewer." in response.content.decode()

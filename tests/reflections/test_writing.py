@@ -392,3 +392,18 @@ def test_the_meeting_page_tells_someone_who_was_not_there(login, team_lead, meet
 
     assert "You did not attend this meeting" in content
     assert "Write a reflection" not in content
+
+
+def test_two_new_notes_starting_with_the_same_words_are_two_notes(login, author, principles):
+    # Two editors opened one after the other (two pages, two keys), each of whose
+    # first autosave sends "Today": the second is a note of its own, never taken
+    # for a resend of the first (whose text it would then be saved over).
+    client = login(author)
+    url = reverse("reflections:create_autosave")
+
+    first = client.post(url, {**form_data(text="Today"), "form_key": str(uuid.uuid4())})
+    second = client.post(url, {**form_data(text="Today"), "form_key": str(uuid.uuid4())})
+
+    assert (first.json()["state"], second.json()["state"]) == ("saved", "saved")
+    assert first.json()["edit_url"] != second.json()["edit_url"]
+    assert Reflection.objects.filter(author=author).count() == 2
