@@ -1,3 +1,6 @@
+# The app's one image: docker-compose.yml's web service builds it as pod-reflect, and
+# worker and beat run it too. Where no registry is reachable,
+# scripts/build-base-images.sh builds a local python:3.11-slim (make compose-test).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -42,6 +41,7 @@ from meetings.network_map import picture_of
 from meetings.self_check import SelfCheckForm
 from pod_site.editing import NOTHING_SENT, conflict_with, rebased
 from pod_site.htmx import HtmxHttpRequest, form_status, render_page
+from pod_site.redirects import safe_next
 from reflections.models import Reflection
 from security.submissions import submitted_once
 from teams.models import Team, User
@@ -66,13 +66,8 @@ def _network_to_change(request: HtmxHttpRequest, pk: int) -> Network:
 
 
 def _return_url(request: HtmxHttpRequest, default: str) -> str:
-    """The page that sent the person here, if it is one of ours."""
-    url = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
+    """The page that sent the person here (`next`), if it is a path on this site."""
+    return safe_next(request, default)
 
 
 @login_required

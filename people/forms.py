@@ -4,13 +4,14 @@ frameworks the team reflects with."""
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
 from django.utils import timezone
 
-from pod_site.forms import DesignSystemMixin
+from pod_site.forms import DesignSystemMixin, QuickSelect
 from principles.models import MAX_PROMPTS, Framework, Principle
 from teams.models import (
     Discipline,
@@ -33,6 +34,9 @@ COMMON_TIME_ZONES = [
 ]
 
 
+# Once per process: available_timezones() reads the whole tz database from
+# disk on every call, which was most of the team page (docs/performance.md).
+@cache
 def time_zone_choices() -> list[tuple[str, str]]:
     common = [zone for zone in COMMON_TIME_ZONES if zone in available_timezones()]
     rest = sorted(available_timezones() - set(common))
@@ -46,6 +50,8 @@ def team_people(team: Team) -> Any:
 class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
+        # About 600 zones: options in one template, not an include each.
+        widget=QuickSelect,
         help_text="Used for digest emails and for grouping meetings by day and month.",
     )
 

@@ -7,7 +7,8 @@ caches static files and two pages that never hold note text or anything about
 the person (they are fetched without cookies, so they are rendered for nobody).
 Text that could not be sent is kept by static/js/offline-store.js, encrypted
 under a key the page cannot read out, and only for the session whose tag
-(`session_tag`) the page carries.
+(`session_tag`) the page carries, and only until that session must have ended
+(`session_limits`: the page turns them into deadlines on the device's clock).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from security import sessions
 
 SESSION_TAG_SALT = "pod_site.offline.session_tag"
 
@@ -52,7 +55,27 @@ def session_tag(request: HttpRequest) -> str:
     return salted_hmac(SESSION_TAG_SALT, key, algorithm="sha256").hexdigest()
 
 
-@require_GET
+def session_limits(request: HttpRequest) -> dict[str, int] | None:
+    """How long this session may last at most, in seconds from now, for the page
+    to turn into deadlines on the device's own clock (no clock is compared):
+
+    - `ends_in`: what is left of the absolute limit, SESSION_MAX_AGE after
+      sign-in (security/sessions.py's SIGNED_IN_AT);
+    - `idle`: the idle timeout, SESSION_COOKIE_AGE. The server ends the session
+      that long after its last save, which is never later than the last answer
+      the device saw, so "last answer + idle" is never before the real end.
+
+    None when nobody is signed in."""
+    session = getattr(request, "session", None)
+    if session is None or not session.session_key or not request.user.is_authenticated:
+        return None
+    now = sessions.now()
+    signed_in_at = session.get(sessions.SIGNED_IN_AT, now)
+    ends_in = max(0, settings.SESSION_MAX_AGE - (now - int(signed_in_at)))
+    return {"ends_in": ends_in, "idle": int(settings.SESSION_COOKIE_AGE)}
+
+
+@require_safe
 def manifest(request: HttpRequest) -> JsonResponse:
     """The web app manifest: enough for Chromium's "Install" and a phone's
     "Add to home screen"."""
@@ -85,7 +108,7 @@ def _precache_urls() -> list[str]:
     return [static(name) for name in [*PRECACHED_STATIC, *assets]]
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """/sw.js, at the site root so that its scope is the whole site.
 
@@ -118,13 +141,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def offline_page(request: HttpRequest) -> HttpResponse:
     """What the service worker shows for a page it cannot fetch: no one's data."""
     return render(request, "offline/page.html")
 
 
-@require_GET
+@require_safe
 def offline_editor(request: HttpRequest) -> HttpResponse:
     """The editor's offline shell: no fields and no text of its own. Opened by
     the service worker at a note's edit address when the network fails, it
@@ -136,8 +159,10 @@ def offline_editor(request: HttpRequest) -> HttpResponse:
 def current_session_tag(request: HttpRequest) -> JsonResponse:
     """The session tag, for a page that stayed open while its person signed in
     again (the in-page sign-in rotates the session key): from then on, what it
-    keeps belongs to the new session. Empty when nobody is signed in."""
-    return JsonResponse({"tag": session_tag(request)})
+    keeps belongs to the new session, and lasts as long as it may
+    (`session_limits`). Empty, without limits, when nobody is signed in."""
+    limits = session_limits(request) or {"ends_in": None, "idle": None}
+    return JsonResponse({"tag": session_tag(request), **limits})
 
 
 def sign_out(request: HttpRequest) -> HttpResponse:

@@ -124,6 +124,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "pod.sqlite3")}
+# PostgreSQL's JIT compiles any plan its estimates call costly: for this app's
+# short queries the compiling costs far more than it saves (1.2 s of a 1.5 s
+# query on My reflections searched; docs/performance.md, issue 16). Off for our
+# connections, unless DATABASE_URL sets ?options=. Behind pgbouncer, which
+# refuses this startup option, use `ALTER ROLE ... SET jit = off` instead.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "teams.User"
@@ -418,7 +425,7 @@ if not DEBUG:
     # The health check answers over plain http too: compose, a load balancer
     # or `make stack` probe the process directly, behind any TLS. It carries
     # no cookie and no data, only which checks pass.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 # Behind a proxy that terminates TLS: the header it sets, e.g. X-Forwarded-Proto.
 # Set it only when the proxy always sets (or strips) that header.
 if proxy_ssl_header := env_str("SECURE_PROXY_SSL_HEADER"):

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from data_rights import views as data_rights_views
 from pod_site import offline
-from pod_site.health import healthz
+from pod_site.health import healthz, livez
 from reflections import views as reflection_views
 from security import mfa_limits, password_reset
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Without sign-in, JSON, exempt from the https redirect (pod_site/health.py).
     path("healthz", healthz, name="healthz"),
+    # Liveness: 200 "ok" as text, no database or cache (pod_site/health.py).
+    path("livez", livez, name="livez"),
     # Installable and usable offline (pod_site/offline.py): open to all, no data.
     path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("sw.js", offline.service_worker, name="service_worker"),

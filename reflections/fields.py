@@ -5,13 +5,15 @@ made with the newest key in FIELD_ENCRYPTION_KEYS, and reads tokens made with
 any of them, so keys can be rotated: put a new key first, run
 `python manage.py reencrypt_fields`, then drop the old key.
 
-The empty string is stored as it is: it says nothing but "no text", and lets
-queries ask which notes are empty. Encrypted text cannot be searched in the
+Text is normalised to Unicode NFC before it is encrypted. The empty string is
+stored as it is: it says nothing but "no text", and lets queries ask which
+notes are empty. Encrypted text cannot be searched in the
 database; searches decrypt a person's own notes in Python.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -64,7 +66,9 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        return encrypt(value)
+        # Stored in Unicode NFC (what browsers mostly send; canonically the same
+        # text), so search compares like with like (reflections.models.search_key).
+        return encrypt(unicodedata.normalize("NFC", value))
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":

@@ -16,7 +16,10 @@ Every free-text field is encrypted at rest (reflections/fields.py).
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -101,7 +104,50 @@ AFTERCARE_COST = 3
 AFTERCARE_WELLBEING = 1
 
 
+def search_key(text: str) -> str:
+    """Text as search compares it: Unicode NFC, case-folded (so "STRASSE"
+    finds "straße", and a decomposed "e" + accent finds the composed "é"),
+    and NFC again, since case-folding can decompose ("İ")."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+def _token(field: str) -> models.Expression:
+    """A column of EncryptedTextField as it is stored: the token, not decrypted
+    (search decrypts a note's parts one by one, and only as far as it must)."""
+    return models.ExpressionWrapper(F(field), output_field=models.TextField())
+
+
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
+    def mentioning(self, words: str) -> list[int]:
+        """The ids of these notes, in this queryset's order, whose decrypted
+        text (the note, its principle notes, its disclosure) mentions `words`,
+        as `Reflection.mentions` says. Three queries at any size, no model
+        instances: the stored tokens only, streamed, and each note's parts
+        decrypted in turn until one matches. Nothing is kept or stored."""
+        from reflections.fields import decrypt
+
+        needle = search_key(words)
+        chosen = self.order_by().values("pk")
+        parts: dict[int, list[str]] = {}
+        notes = (
+            PrincipleNote.objects.filter(reflection__in=chosen)
+            .exclude(text="")
+            .values_list("reflection_id", _token("text"))
+        )
+        for reflection_id, token in notes.iterator(chunk_size=2000):
+            parts.setdefault(reflection_id, []).append(token)
+        disclosures = Disclosure.objects.filter(reflection__in=chosen).values_list(
+            "reflection_id", _token("what_shared"), _token("what_guided")
+        )
+        for reflection_id, *tokens in disclosures.iterator(chunk_size=2000):
+            parts.setdefault(reflection_id, []).extend(token for token in tokens if token)
+
+        def found(tokens: Iterable[str]) -> bool:
+            return any(needle in search_key(decrypt(token)) for token in tokens if token)
+
+        rows = self.values_list("pk", _token("text")).iterator(chunk_size=2000)
+        return [pk for pk, text in rows if found(chain([text], parts.get(pk, ())))]
+
     def visible_to(self, user: User) -> ReflectionQuerySet:
         """The one visibility rule for reflections: the author's, and those shared
         with me while the share is active (supervision.Share.objects.visible_to)."""
@@ -313,13 +359,15 @@ class Reflection(Revisioned):
         return bool(self.text.strip() or any(note.text.strip() or note.presence for note in notes))
 
     def mentions(self, words: str) -> bool:
-        """Whether the note's decrypted text contains these words (any case)."""
-        needle = words.casefold()
+        """Whether the note's decrypted text contains these words, compared as
+        `search_key` folds them (NFC, case-folded). For many notes at once,
+        ReflectionQuerySet.mentioning does the same without loading them."""
+        needle = search_key(words)
         disclosure = getattr(self, "disclosure", None)
         texts = [self.text, *(note.text for note in self.principle_notes.all())]
         if disclosure:
             texts += [disclosure.what_shared, disclosure.what_guided]
-        return any(needle in text.casefold() for text in texts)
+        return any(needle in search_key(text) for text in texts if text)
 
     def snapshot(self) -> dict[str, Any]:
         """Everything the author wrote, as plain data (for versions and exports)."""

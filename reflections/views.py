@@ -47,6 +47,7 @@ from reflections.portfolio import (
     MAX_DIFFERENTLY,
     MAX_NOTES,
     PortfolioForm,
+    label_of,
     portfolio_findings,
     portfolio_notes,
 )
@@ -604,9 +605,16 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         reflections = form.filter(reflections)
         search = form.cleaned_data["q"].strip()
-    # Notes are encrypted, so the database cannot search them: decrypt mine and look.
-    found = [r for r in reflections if r.mentions(search)] if search else reflections
-    page = Paginator(found, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if search:
+        # Notes are encrypted, so the database cannot search them: decrypt the
+        # stored text of the chosen notes (no models, no joins) and look; then
+        # load only the page's notes, with everything the list shows.
+        found = form.filter(Reflection.objects.mine(request.user)).mentioning(search)
+        page = Paginator(found, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        loaded = reflections.in_bulk(page.object_list)
+        page.object_list = [loaded[pk] for pk in page.object_list if pk in loaded]
+    else:
+        page = Paginator(reflections, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "search": search, "query": _query_without_page(request)}
     return render_page(request, "reflections/timeline.html", context, fragment="timeline-results")
 
@@ -707,9 +715,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     MAX_NOTES, each ticked, with an optional "What I will do differently" for
     this account only; the format and "Include my self-disclosure".
     POST (to the same URL with the filters): `note` ids (only my own written
-    notes count; anyone else's id is ignored), `format` (pdf, docx),
-    `include_disclosure`, `differently_<id>`. No note, too many, an unknown
-    format or an over-long text re-renders the page with errors (422).
+    notes count; anyone else's id, and anything that is not an id in the
+    database's range, is ignored), `format` (pdf, docx), `include_disclosure`,
+    `differently_<id>`. No note, more than MAX_NOTES ids, an unknown format or
+    an over-long text re-renders the page with errors (422). More fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS are Django's bare 400 before this view runs.
 
     The identifier guard first (`portfolio_findings`, over exactly what the
     account carries): unless the POST says checked=1, findings re-render the
@@ -727,24 +737,27 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "form": form,
         "max_notes": MAX_NOTES,
         "query": request.GET.urlencode(),
-        "rows": [(reflection, True, "") for reflection in notes],
+        "rows": [(reflection, label_of(reflection), True, "") for reflection in notes],
         "problems": [],
         "max_differently": MAX_DIFFERENTLY,
     }
     if request.method == "GET":
         return render(request, "reflections/portfolio.html", context)
-    ids = {int(value) for value in request.POST.getlist("note") if value.isdigit()}
-    chosen = list(portfolio_notes(request.user).filter(pk__in=ids)) if ids else []
-    differently = {r.pk: request.POST.get(f"differently_{r.pk}", "").strip() for r in chosen}
-    problems = _portfolio_problems(chosen, differently)
+    valid = form.is_valid()
+    ids = set(form.cleaned_data["note"])  # NoteIdsField: in the database's range
+    too_many = len(ids) > MAX_NOTES
+    chosen = list(portfolio_notes(request.user).filter(pk__in=ids)) if ids and not too_many else []
+    typed = {r.pk: request.POST.get(f"differently_{r.pk}", "").strip() for r in notes + chosen}
+    differently = {r.pk: typed[r.pk] for r in chosen}
+    problems = _portfolio_problems(len(ids), chosen, differently)
     context.update(
-        rows=[(r, r.pk in ids, differently.get(r.pk, "")) for r in notes], problems=problems
+        rows=[(r, label_of(r), r.pk in ids, typed[r.pk]) for r in notes], problems=problems
     )
-    if problems or not form.is_valid():
+    if problems or not valid:
         return render(request, "reflections/portfolio.html", context, status=422)
     fmt, include = form.cleaned_data["format"], form.cleaned_data["include_disclosure"]
     findings = [
-        (reflection, parts)
+        (reflection, label_of(reflection), parts)
         for reflection in chosen
         if (
             parts := portfolio_findings(
@@ -770,7 +783,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "differently_written": sum(1 for text in differently.values() if text),
     }
     if findings:
-        kinds = count_by_kind(part for _, parts in findings for part in parts)
+        kinds = count_by_kind(part for _, _, parts in findings for part in parts)
         detail.update(downloaded_anyway=True, identifiers_downloaded_anyway=kinds)
     AuditEvent.objects.record(request.user, Action.EXPORT, detail=detail)
     response = HttpResponse(data, content_type=content_type)
@@ -798,14 +811,18 @@ def _portfolio_notes_shown(
     return filters, found[:MAX_NOTES], len(found) > MAX_NOTES
 
 
-def _portfolio_problems(chosen: list[Reflection], differently: dict[int, str]) -> list[str]:
+def _portfolio_problems(
+    posted: int, chosen: list[Reflection], differently: dict[int, str]
+) -> list[str]:
+    """What is wrong with the choice: `posted` distinct ids (more than MAX_NOTES
+    is refused before any is looked up), `chosen` my notes among them."""
+    if posted > MAX_NOTES:
+        return [f"Choose {MAX_NOTES} notes or fewer."]
     problems = []
     if not chosen:
         problems.append("Choose at least one note.")
-    if len(chosen) > MAX_NOTES:
-        problems.append(f"Choose {MAX_NOTES} notes or fewer.")
     problems += [
-        f"“What I will do differently” for {r.title}: keep it to "
+        f"“What I will do differently” for {label_of(r)}: keep it to "
         f"{MAX_DIFFERENTLY:,} characters or fewer."
         for r in chosen
         if len(differently[r.pk]) > MAX_DIFFERENTLY

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
 
+from pod_site.redirects import is_local_path
 from teams.landing import landing_url
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         this only when the sign-in carries no `next`, so an explicit `next`
         (the in-page sign-in dialog's /accounts/security/signed-in/) wins."""
         return landing_url(request)
+
+    def is_safe_url(self, url: str | None) -> bool:
+        """A `next` (after signing in or out, or reauthenticating) is followed only
+        if it is a path on this site (pod_site/redirects.py); else it is ignored."""
+        return is_local_path(allauth_context.request, url)
 
     # Emails ------------------------------------------------------------------
 

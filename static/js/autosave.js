@@ -31,11 +31,20 @@
 // then shows the editor's shell, offline-editor.js) puts them back and sends
 // them with that revision, so a change made elsewhere meanwhile is answered
 // 409 and shown as a conflict, never overwritten. A save the server answered
-// (saved or refused: the text is on the page) forgets them; an ended session
-// wipes them (the text stays on the page, for signing in again).
+// (saved or refused: the text is on the page) forgets them, and tells the
+// store the session is alive (its idle timeout starts again); an ended session
+// wipes them (the text stays on the page, for signing in again), and so does
+// the store once the session must have ended (pod:offline-ended).
 
 import { csrfToken, refreshToken, signInAgain, signInAsTheWriter } from "./session.js";
-import { dropPending, keepPending, pageKey, readPending, wipeAll } from "./offline-store.js";
+import {
+  dropPending,
+  keepPending,
+  pageKey,
+  readPending,
+  sessionAnswered,
+  wipeAll,
+} from "./offline-store.js";
 import {
   editCount,
   hasUnsavedChanges,
@@ -87,6 +96,7 @@ class Autosave {
     document.addEventListener("pod:wrong-person", () => this.wrongPerson());
     window.addEventListener("online", () => this.cameOnline());
     window.addEventListener("offline", () => this.wentOffline());
+    document.addEventListener("pod:offline-ended", () => this.keptEnded());
     this.restore();
   }
 
@@ -171,6 +181,14 @@ class Autosave {
     if (hasUnsavedChanges(this.form) && !this.held && !this.waitingForSignIn) {
       this.failures = 0;
       this.save();
+    }
+  }
+
+  keptEnded() {
+    // The store wiped what it kept: the session must have ended. The text is
+    // still on this page; "kept on this device" is no longer true.
+    if (this.status?.dataset.state === "offline") {
+      this.show({ kind: "offline", text: OFFLINE });
     }
   }
 
@@ -265,6 +283,11 @@ class Autosave {
     const { status, data, csrfFailed, failure } = outcome;
     const state = data?.state;
     this.waitingForSignIn = false; // until this answer says so again
+    // Answered by the editor's own view (saved, created, or refused): only a
+    // signed-in session gets there, so it is alive now.
+    if (data && status !== 401 && state !== "signed_out" && (status === 200 || NOT_RETRIED.has(state))) {
+      sessionAnswered();
+    }
 
     if (status === 200 && state === "created") {
       // Created by an earlier send of this first save: save into that note.

@@ -9,15 +9,26 @@
 // revision it was based on, so a change made elsewhere meanwhile is shown
 // as a conflict, never overwritten.
 //
+// The shell carries no session tag: before reading, the store wipes what is
+// kept if the session must have ended (its time is up, or this browser no
+// longer holds its cookies: static/js/offline-store.js), and the shell says so.
+//
 // Only fields with a label become text boxes here (the note and its
 // principle notes); the rest (ticks, choices, the revision) travel unchanged
 // as hidden inputs, so nothing the person chose is lost.
 
-import { keepPending, pageKey, readPending } from "./offline-store.js";
+import { keepPending, pageKey, readPending, sessionChecked } from "./offline-store.js";
 
 const KEEP_AFTER_MS = 300;
 const CHECK_EVERY_MS = 15_000;
 const TOKEN_URL = "/accounts/security/csrf-token/";
+const ENDED =
+  "Text kept on this device was removed because your session has ended. " +
+  "Nothing is kept on a device for longer than a session. " +
+  "When you are connected, sign in and open the note: what was saved is there.";
+const ENDED_WHILE_OPEN =
+  "Your session has ended, so this text is no longer kept on this device. " +
+  "It is still on this page: copy it before you leave, then sign in when you are connected.";
 
 const form = document.getElementById("offline-editor");
 const fields = form?.querySelector("[data-offline-fields]");
@@ -27,8 +38,16 @@ const key = pageKey();
 let record = null;
 let keeping = Promise.resolve();
 let keepTimer = null;
+let ended = false;
 
 async function start() {
+  if ((await sessionChecked().catch(() => undefined)) === "ended") {
+    const empty = document.querySelector("[data-offline-empty]");
+    if (empty) {
+      empty.textContent = ENDED;
+    }
+    return;
+  }
   record = await readPending(key).catch(() => null);
   if (!record || !Array.isArray(record.fields)) {
     return; // "No text from this note is waiting on this device."
@@ -46,6 +65,10 @@ async function start() {
   document.querySelector("[data-offline-empty]")?.remove();
   form.hidden = false;
   showStatus();
+  document.addEventListener("pod:offline-ended", () => {
+    ended = true;
+    showStatus();
+  });
   form.addEventListener("input", () => {
     clearTimeout(keepTimer);
     keepTimer = setTimeout(keep, KEEP_AFTER_MS);
@@ -87,12 +110,24 @@ function keep() {
   keepTimer = null;
   const updated = { ...record, fields: [...new FormData(form).entries()] };
   record = updated;
-  keeping = keeping.then(() => keepPending(key, updated)).catch(() => false);
+  keeping = keeping
+    .then(() => keepPending(key, updated))
+    .then((kept) => {
+      if (!kept && !ended) {
+        ended = true; // nothing is kept once the session has ended
+        showStatus();
+      }
+    })
+    .catch(() => false);
   showStatus();
   return keeping;
 }
 
 function showStatus() {
+  if (ended) {
+    status.textContent = ENDED_WHILE_OPEN;
+    return;
+  }
   status.textContent = navigator.onLine
     ? "Not saved yet: the server cannot be reached. Your text is kept on this device and will save when connected."
     : "Offline: will save when connected.";

@@ -3,7 +3,8 @@
 // - registers the service worker (/sw.js, pod_site/offline.py), which keeps
 //   static files and the two offline pages, never a page with note text;
 // - checks that text kept on this device belongs to this session, and wipes
-//   it otherwise (static/js/offline-store.js);
+//   it otherwise, or once the session must have ended (its 12 hours or its
+//   idle timeout passed, counted on this device: static/js/offline-store.js);
 // - signing out wipes it too. The server's answer to the sign-out also says
 //   `Clear-Site-Data: "cache", "storage"`; this covers a browser that ignores it.
 

@@ -7,7 +7,7 @@
 // frame; they end at /accounts/security/signed-in/, which the frame's load
 // event notices (same origin). Signing in rotates the CSRF token, so the new
 // one is fetched and put everywhere the page sends it from (the body's
-// hx-headers and every csrfmiddlewaretoken input), then `pod:signed-in` is
+// data-hx-headers and every csrfmiddlewaretoken input), then `pod:signed-in` is
 // dispatched on the document: autosave sends what is waiting.
 //
 // Signing in in another tab works too: while the person is signed out, coming
@@ -39,7 +39,7 @@ export function csrfToken(form = null) {
     return input.value;
   }
   try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] ?? "";
+    return JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"] ?? "";
   } catch {
     return "";
   }
@@ -89,7 +89,7 @@ function isJson(response) {
 }
 
 function setToken(token) {
-  document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+  document.body.setAttribute("data-hx-headers", JSON.stringify({ "X-CSRFToken": token }));
   for (const input of document.querySelectorAll("input[name=csrfmiddlewaretoken]")) {
     input.value = token;
   }

@@ -1,7 +1,7 @@
 // Unsaved changes in POST forms, and asking before leaving them.
 //
 // Every form that sends a POST (a real <form method="post">, or an htmx form
-// with hx-post) counts each edit typed into it. A form has unsaved changes
+// with data-hx-post) counts each edit typed into it. A form has unsaved changes
 // while it has edits newer than its last successful save: a save is an htmx
 // request from the form that succeeded, or an autosave (autosave.js calls
 // markSavedUpTo with the edit count it sent). Leaving the page then asks
@@ -25,7 +25,7 @@ function stateOf(form) {
 
 export function isPostForm(form) {
   return (
-    form instanceof HTMLFormElement && (form.method === "post" || form.hasAttribute("hx-post"))
+    form instanceof HTMLFormElement && (form.method === "post" || form.hasAttribute("data-hx-post"))
   );
 }
 
@@ -82,7 +82,7 @@ export function initUnsavedWarning() {
     "submit",
     (event) => {
       const form = event.target;
-      if (!navigator.onLine && isPostForm(form) && !form.hasAttribute("hx-post")) {
+      if (!navigator.onLine && isPostForm(form) && !form.hasAttribute("data-hx-post")) {
         event.preventDefault();
         showOfflineNotice(form);
       }

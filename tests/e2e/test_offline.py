@@ -15,6 +15,7 @@ own requests too, as it does on a phone without signal.
 
 import re
 import time
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -280,6 +281,106 @@ def test_a_new_session_wipes_what_the_last_one_kept(
     page.wait_for_url(re.compile(r"/accounts/login/"))
     wait_for_kept(page, 0)
     assert not holding(storage(page), MARKER)
+
+
+ENDED = "Text kept on this device was removed because your session has ended."
+
+HAS_DATABASE = """async () =>
+  (await indexedDB.databases()).some((db) => db.name === "pod-offline")"""
+
+
+def keep_text_unsent(context, live_server, sign_in, author, draft, browser_errors) -> None:
+    """Write while autosave cannot reach the server: the text is kept on the
+    device. Then the tab closes, as a phone's does, asking nothing."""
+    page = sign_in(context.new_page(), author)
+    open_editor(page, live_server, draft)
+    context.route(re.compile(r"/autosave/$"), lambda route: route.abort("internetdisconnected"))
+    text_field(page).fill(MARKER)
+    text_field(page).blur()
+    expect(status(page)).to_contain_text("Not saved", timeout=SAVE_TIMEOUT_MS)
+    wait_for_kept(page)
+    page.close()
+    browser_errors.problems = [p for p in browser_errors.problems if "/autosave/" not in p]
+
+
+def expect_nothing_kept_shown(page: Page) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your reflection, offline")
+    expect(page.get_by_text(ENDED)).to_be_visible()
+    expect(page.locator("textarea")).to_have_count(0)
+    expect(page.get_by_text(MARKER)).to_have_count(0)
+    assert page.evaluate(HAS_DATABASE) is False
+    assert not holding(storage(page), MARKER)
+
+
+def test_after_the_cookies_are_cleared_kept_text_is_not_shown_offline(
+    new_context, live_server, sign_in, author, draft, browser_errors
+):
+    # The tester's scenario: the session ends by clearing cookies, then the
+    # editor is opened offline. The shell has no session tag to compare, but
+    # this browser no longer holds the session.
+    context = new_context()
+    keep_text_unsent(context, live_server, sign_in, author, draft, browser_errors)
+
+    context.clear_cookies()
+    context.set_offline(True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/edit/")
+
+    expect_nothing_kept_shown(page)
+    assert stored_text(draft) == ""
+
+
+def test_kept_text_older_than_the_idle_timeout_is_wiped_offline(
+    new_context, live_server, sign_in, author, draft, settings, browser_errors
+):
+    context = new_context()
+    keep_text_unsent(context, live_server, sign_in, author, draft, browser_errors)
+
+    # Half an hour and a minute later on the device's clock, without a word
+    # from the server meanwhile: the session has ended (idle), even if nobody
+    # could tell the device.
+    context.set_offline(True)
+    page = context.new_page()
+    later = datetime.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    page.clock.install(time=later)
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/edit/")
+
+    expect_nothing_kept_shown(page)
+
+
+def test_within_the_idle_timeout_kept_text_is_still_there_offline(
+    new_context, live_server, sign_in, author, draft, settings, browser_errors
+):
+    context = new_context()
+    keep_text_unsent(context, live_server, sign_in, author, draft, browser_errors)
+
+    # A little less than the idle timeout since the server last answered.
+    context.set_offline(True)
+    page = context.new_page()
+    later = datetime.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 120)
+    page.clock.install(time=later)
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/edit/")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reflection")
+    expect(text_field(page)).to_have_value(MARKER)
+    expect(page.get_by_text(ENDED)).to_have_count(0)
+
+
+def test_the_twelve_hours_end_what_was_kept_however_recent(
+    new_context, live_server, sign_in, author, draft, settings, browser_errors
+):
+    # The absolute limit: the page said how long was left of it; past that,
+    # the text goes even though the server answered a minute before.
+    settings.SESSION_MAX_AGE = 20 * 60  # the live server runs in this process
+    context = new_context()
+    keep_text_unsent(context, live_server, sign_in, author, draft, browser_errors)
+
+    context.set_offline(True)
+    page = context.new_page()
+    page.clock.install(time=datetime.now() + timedelta(minutes=21))
+    page.goto(f"{live_server.url}/reflections/{draft.pk}/edit/")
+
+    expect_nothing_kept_shown(page)
 
 
 def test_text_kept_offline_meets_the_revision_check(

@@ -4,6 +4,7 @@ downloaded (a PDF and a Word document, checked by their first bytes)."""
 
 from pathlib import Path
 
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from audit.models import Action, AuditEvent
@@ -31,6 +32,11 @@ def test_export_both_formats_from_my_reflections(
     expect(page.get_by_role("heading", level=1)).to_have_text("Export for my portfolio")
     for note in notes:
         expect(page.locator(f"#note-{note.pk}")).to_be_checked()
+        # Each checkbox's name says which note it is: where from, and when written.
+        where = "Birch" if note.meeting else "General reflection"
+        written = timezone.localtime(note.written_at)
+        name = f"{where}, written {written:%-d %B %Y at %H:%M}"
+        expect(page.get_by_role("checkbox", name=name, exact=True)).to_be_checked()
     expect(page.get_by_label("PDF")).to_be_checked()
     axe_check(page)
 
@@ -76,6 +82,8 @@ def test_the_guard_and_the_page_on_a_phone(
     phone.get_by_role("button", name="Download", exact=True).click()
 
     warning = phone.locator("#identifier-warning")
+    # The keyboard and the screen reader are taken to the warning.
+    expect(warning.get_by_role("heading", name="Your notes may identify someone")).to_be_focused()
     expect(warning).to_contain_text("Nothing has been downloaded yet")
     expect(warning).to_contain_text(f"a name recorded in this network, “{person.name}”")
     axe_check(phone)

@@ -156,7 +156,9 @@ def journey(pages: dict[str, Page], live_server, new_context, sign_in, axe_check
     lead_page.get_by_label("Since").fill(timezone.localdate().isoformat())
     lead_page.get_by_role("button", name="Add supervision").click()
     expect(lead_page.get_by_text("Supervision added.")).to_be_visible()
-    expect(lead_page.locator("#supervision ~ table").first).to_contain_text("Current")
+    expect(lead_page.locator("#supervision ~ .app-table-scroll table").first).to_contain_text(
+        "Current"
+    )
     axe_check(lead_page)
     sam = User.objects.get(email="sam@example.org")
     pat = User.objects.get(email="pat@example.org")

@@ -30,9 +30,9 @@ def test_the_meeting_form_adds_members_with_htmx_and_without(login, author, netw
 
     back_here = f"/networks/{network.pk}/members/new/?next=/networks/{network.pk}/meetings/new/"
     assert f'<a href="{back_here}"' in page  # without JavaScript, a page of its own
-    assert f'hx-get="{back_here}"' in page
+    assert f'data-hx-get="{back_here}"' in page
     assert '<form id="add-member" method="post"' in page
-    assert 'hx-include="#network-members"' in page
+    assert 'data-hx-include="#network-members"' in page
 
 
 def test_htmx_opens_the_member_fields_inside_the_meeting_form(login, author, network, member):

@@ -11,15 +11,19 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from PIL import Image
 
 from pod_site.offline import SESSION_TAG_SALT
 from pod_site.settings import STORAGES
+from security import sessions
 
 pytestmark = pytest.mark.django_db
 
 SESSION_TAG = re.compile(r'<meta name="pod-session" content="([^"]*)">')
+ENDS_IN = re.compile(r'<meta name="pod-session-ends-in" content="([^"]*)">')
+IDLE = re.compile(r'<meta name="pod-session-idle" content="([^"]*)">')
 
 
 def sw_config(body: str) -> dict:
@@ -217,12 +221,73 @@ def test_with_fingerprinted_static_files_the_worker_names_them(client, tmp_path)
         assert (tmp_path / "vendor" / "workbox" / source_map).exists()
 
 
-def test_a_page_that_signed_in_again_can_learn_the_new_tag(client, login, author):
-    assert client.get("/offline/session-tag/").json() == {"tag": ""}
+def test_a_page_that_signed_in_again_can_learn_the_new_tag(client, login, author, settings):
+    assert client.get("/offline/session-tag/").json() == {
+        "tag": "",
+        "ends_in": None,
+        "idle": None,
+    }
 
     login(author)
     page = client.get("/").content.decode()
     response = client.get("/offline/session-tag/")
 
-    assert response.json() == {"tag": SESSION_TAG.search(page).group(1)}
+    answer = response.json()
+    assert answer["tag"] == SESSION_TAG.search(page).group(1)
+    # And how long the new session may last, as the page's meta tags say.
+    assert settings.SESSION_MAX_AGE - 5 <= answer["ends_in"] <= settings.SESSION_MAX_AGE
+    assert answer["idle"] == settings.SESSION_COOKIE_AGE
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_signed_in_page_says_how_long_its_session_may_last(client, login, author, settings):
+    login(author)
+    page = client.get("/").content.decode()
+
+    # Seconds from now, so the page needs no clock of the server's: all that
+    # is left of the absolute limit just after signing in, and the idle timeout.
+    assert SESSION_TAG.search(page).group(1)
+    ends_in = int(ENDS_IN.search(page).group(1))
+    assert settings.SESSION_MAX_AGE - 5 <= ends_in <= settings.SESSION_MAX_AGE
+    assert int(IDLE.search(page).group(1)) == settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_the_absolute_limit_left_counts_from_sign_in(client, login, author, settings):
+    login(author)
+    session = client.session
+    session[sessions.SIGNED_IN_AT] = session[sessions.SEEN_AT] = sessions.now() - 5 * 60 * 60
+    session.save()
+
+    page = client.get("/").content.decode()
+
+    ends_in = int(ENDS_IN.search(page).group(1))
+    seven_hours = settings.SESSION_MAX_AGE - 5 * 60 * 60
+    assert seven_hours - 5 <= ends_in <= seven_hours
+
+
+def test_the_limits_follow_the_settings(client, login, author, settings):
+    settings.SESSION_COOKIE_AGE = 120
+    settings.SESSION_MAX_AGE = 600
+    login(author)
+
+    page = client.get("/").content.decode()
+
+    assert 595 <= int(ENDS_IN.search(page).group(1)) <= 600
+    assert IDLE.search(page).group(1) == "120"
+
+
+def test_a_signed_out_page_says_no_limits(client):
+    page = client.get("/accounts/login/").content.decode()
+
+    assert ENDS_IN.search(page).group(1) == ""
+    assert IDLE.search(page).group(1) == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["service_worker", "web_manifest", "offline_page", "offline_editor"]
+)
+def test_public_offline_files_answer_head_as_get(client, name):
+    # A HEAD is what a cache or a monitor sends to see that a file is there.
+    response = client.head(reverse(name))
+
+    assert response.status_code == 200

@@ -627,7 +627,8 @@ def test_retiring_a_principle_frees_its_place_and_bringing_it_back_needs_one(tea
         ("summary", "\u200b", "Say what the principle means."),
         ("prompt_1", "\u200b\u200b", "Write at least one question."),
         ("name", "humour", "already has a principle of this name"),
-        ("name", "ＨＵＭＯＵＲ", "already has a principle of this name"),
+        # Full-width letters on purpose: the same name to a reader.
+        ("name", "\uff28\uff35\uff2d\uff2f\uff35\uff32", "already has a principle of this name"),
     ],
 )
 def test_a_principle_needs_visible_words_and_a_name_of_its_own(

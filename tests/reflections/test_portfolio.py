@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,8 +26,14 @@ from pypdf import PdfReader
 from audit.models import Action, AuditEvent
 from meetings.models import NetworkMember
 from principles.models import Principle
-from reflections.models import Disclosure, PrincipleNote, Status
-from reflections.portfolio import account, portfolio_docx, portfolio_pdf
+from reflections.models import Disclosure, PrincipleNote, Reflection, Status
+from reflections.portfolio import (
+    MAX_NOTES,
+    _needs_shaping,
+    account,
+    portfolio_docx,
+    portfolio_pdf,
+)
 from supervision.models import Addendum
 from tests.factories import NetworkFactory, NetworkMeetingFactory, ReflectionFactory
 
@@ -444,3 +453,173 @@ def test_notes_from_long_ago_are_in_date_order(login, author, meeting):
 
     assert text.index("The older note.") < text.index("The newer note.")
     assert "2 notes," in text
+
+
+# What the tester found ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "99999999999999999999999999",  # past any database's ids (OverflowError on SQLite)
+        "9223372036854775808",  # one past the largest BigAutoField id
+        "²",  # str.isdigit() says yes, int() says no
+        "١٢",  # Arabic-Indic digits
+        "-1",
+        "0",
+        " 7",
+        "1e3",
+    ],
+)
+def test_note_ids_out_of_the_databases_range_are_ignored_never_a_500(login, author, note, bad):
+    client = login(author)
+
+    alone = client.post(URL, {"note": [bad], "format": "pdf", "checked": "1"})
+    assert alone.status_code == 422
+    assert "Choose at least one note." in alone.content.decode()
+
+    with_mine = client.post(URL, {"note": [bad, note.pk], "format": "pdf", "checked": "1"})
+    assert with_mine.status_code == 200
+    assert with_mine["Content-Type"] == PDF_TYPE
+    assert AuditEvent.objects.get(action=Action.EXPORT).detail["reflection_ids"] == [note.pk]
+
+
+def test_the_largest_id_the_database_holds_is_looked_up_like_any_other(login, author, note):
+    response = login(author).post(
+        URL, {"note": ["9223372036854775807", note.pk], "format": "docx", "checked": "1"}
+    )
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(action=Action.EXPORT).detail["reflection_ids"] == [note.pk]
+
+
+def test_more_notes_than_an_account_holds_get_the_pages_own_message(login, author, note):
+    client = login(author)
+    # As many as Django lets through: one field is the format.
+    most = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS - 1
+    for count in (MAX_NOTES + 1, most):
+        ids = [note.pk, *range(10**9, 10**9 + count - 1)]
+        response = client.post(URL, {"note": ids, "format": "pdf"})
+        assert response.status_code == 422, count
+        page = response.content.decode()
+        assert f"Choose {MAX_NOTES} notes or fewer." in page
+        assert "<title>Error: Export for my portfolio" in page
+    # Beyond DATA_UPLOAD_MAX_NUMBER_FIELDS Django refuses the request before the
+    # view runs, with its own bare 400: accepted, the page never offers that many.
+    too_many = list(range(1, settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    assert client.post(URL, {"note": too_many, "format": "pdf"}).status_code == 400
+    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+    # The same id many times over is one note.
+    response = client.post(URL, {"note": [note.pk] * (MAX_NOTES + 1), "format": "pdf"})
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(action=Action.EXPORT).detail["reflection_ids"] == [note.pk]
+
+
+RIGHT_TO_LEFT = "שלום עולם مرحبا"
+
+
+def test_right_to_left_text_reads_in_order_in_the_pdf(login, author):
+    reflection = ReflectionFactory(
+        author=author, text=f"{RIGHT_TO_LEFT}\n{TEXT}\nIn English first: {RIGHT_TO_LEFT}"
+    )
+
+    text = pdf_text(download(login(author), [reflection]).content)
+
+    # fpdf2 orders (bidi) and joins (Arabic) the text only with text shaping on;
+    # without it, pypdf reads back "ابحرم םלוע םולש". Shaped Arabic is drawn with
+    # its joined glyphs, which an extractor may give back as Arabic presentation
+    # forms (U+FB50 to U+FEFF) rather than the letters typed: NFKC maps those
+    # back to the letters, so the comparison is after NFKC.
+    assert RIGHT_TO_LEFT in unicodedata.normalize("NFKC", text)
+    assert f"In English first: {RIGHT_TO_LEFT}" in unicodedata.normalize("NFKC", text)
+    assert "םולש" not in text and "ابحرم" not in text
+    # Latin text, "Zoë", "\u2019", "—" and the quotes come out exactly as before.
+    assert TEXT in text
+    assert "Reflective account" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        (TEXT, False),
+        ("Reflective account", False),
+        ("I said שלום to Zoë.", True),
+        ("مرحبا", True),
+        ("Zoe\u0308 typed with a combining diaeresis", True),
+    ],
+)
+def test_only_paragraphs_that_need_it_are_shaped(text, shaped):
+    # Shaping everything made the PDF about three times slower and seven times
+    # larger, for nothing in Latin text.
+    assert _needs_shaping(text) is shaped
+
+
+def test_right_to_left_text_is_kept_as_typed_in_the_word_document(author):
+    reflection = ReflectionFactory(author=author, text=RIGHT_TO_LEFT)
+
+    assert RIGHT_TO_LEFT in docx_paragraphs(portfolio_docx([reflection], author))
+
+
+@pytest.mark.parametrize("answer", ["", "no", "dialogue"])
+def test_what_i_shared_is_exported_whatever_the_disclosed_answer(login, author, note, answer):
+    note.disclosure.disclosed = answer
+    note.disclosure.what_shared = "That I had been a patient too."
+    note.disclosure.save()
+    client = login(author)
+
+    text = pdf_text(download(client, [note], include_disclosure="on").content)
+    paragraphs = docx_paragraphs(download(client, [note], "docx", include_disclosure="on").content)
+
+    for exported in (text, " ".join(paragraphs)):
+        assert "My self-disclosure" in exported
+        assert "What I shared: That I had been a patient too." in exported
+        assert "Its emotional cost to me: 3 of 4" in exported
+        # An unanswered question is left out, not filled in.
+        assert ("Did I disclose" in exported) is bool(answer)
+    # Not ticked: left out.
+    assert "patient too" not in pdf_text(download(client, [note]).content)
+
+
+def test_a_disclosure_with_nothing_written_adds_no_heading(author, note):
+    note.disclosure.delete()
+    reflection = Reflection.objects.get(pk=note.pk)
+    Disclosure.objects.create(reflection=reflection)
+
+    blocks = account([reflection], author, include_disclosure=True)
+
+    assert "My self-disclosure" not in [block.text for block in blocks]
+
+
+def test_the_identifier_warning_takes_the_focus(login, author, note):
+    note.text = "Robin phoned."
+    note.save()
+
+    page = download(login(author), [note]).content.decode()
+
+    assert (
+        '<h2 class="nhsuk-warning-callout__label" tabindex="-1" autofocus>'
+        '<span class="nhsuk-u-visually-hidden">Important: </span>Your notes may identify someone'
+    ) in page
+    assert page.count("autofocus") == 1
+
+
+def test_each_checkbox_says_which_note_it_is(login, author, meeting, note):
+    now = timezone.now().replace(hour=12, minute=0)
+    first = ReflectionFactory(author=author, text="One.", written_at=now)
+    second = ReflectionFactory(author=author, text="Two.", written_at=now + timedelta(minutes=5))
+
+    page = login(author).get(URL).content.decode()
+
+    labels = dict(re.findall(r'<label class="[^"]*" for="note-(\d+)">([^<]*)</label>', page))
+    assert len(labels) == 3
+    assert len(set(labels.values())) == 3
+    for reflection, where in ((first, "General reflection"), (second, "General reflection")):
+        written = timezone.localtime(reflection.written_at)
+        assert labels[str(reflection.pk)] == f"{where}, written {written:%-d %B %Y at %H:%M}"
+    written = timezone.localtime(note.written_at)
+    assert labels[str(note.pk)] == f"Birch, written {written:%-d %B %Y at %H:%M}"
+    # The hidden text of each "What I will do differently" tells them apart too.
+    hidden = re.findall(r'<span class="nhsuk-u-visually-hidden">, after ([^<]*)</span>', page)
+    assert len(hidden) == 6
+    assert len(set(hidden)) == 3
+    assert set(hidden) == set(labels.values())

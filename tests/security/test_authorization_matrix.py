@@ -325,6 +325,8 @@ ROUTES: dict[str, Route] = {
     "account_security": Route(url("account_security"), outcomes("ok")),
     # The load balancer's and compose's health check: open to all, JSON, no data.
     "healthz": Route(url("healthz"), outcomes("ok", anonymous="ok")),
+    # Liveness: "ok" as text, open to all, no database, no data (pod_site/health.py).
+    "livez": Route(url("livez"), outcomes("ok", anonymous="ok")),
     # Installable and usable offline (pod_site/offline.py): the manifest, the
     # service worker and the two pages it keeps hold nothing of anyone's.
     "web_manifest": Route(url("web_manifest"), outcomes("ok", anonymous="ok")),
