@@ -1,7 +1,8 @@
 """Where a `next` parameter may send someone: a path on this site, and nothing else.
 
-Every view that reads `next` asks safe_next (or, for allauth, the account
-adapter asks is_local_path), so a `next` that is not a local path is ignored
+Every view that reads `next` asks safe_next (allauth's account adapter,
+teams/adapters.py, applies the same rule itself: teams imports nothing from
+here), so a `next` that is not a local path is ignored
 and the view goes where it would have gone without one. Django's
 url_has_allowed_host_and_scheme alone lets through a relative non-path such as
 `abc` (which `redirect()` then tries to reverse as a view name: a 500 after the
