@@ -68,6 +68,12 @@ class ShareQuerySet(models.QuerySet["Share"]):
         )
         return self.filter(Q(reflection__author=user) | recipient)
 
+    def on_notes_by(self, user: User) -> ShareQuerySet:
+        """The author's part of visible_to: every share of their own notes,
+        revoked ones included. Cheaper to build and to run than visible_to where
+        only the author's own notes are in question (their "new" markers)."""
+        return self.filter(reflection__author=user)
+
     def received_by(self, user: User, on: date | None = None) -> ShareQuerySet:
         """The recipient's part of visible_to: shares of other people's notes."""
         return self.visible_to(user, on).exclude(reflection__author=user)
@@ -330,6 +336,10 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         """The one rule for responses: those in the thread of a share visible to
         the person (Share.objects.visible_to)."""
         return self.filter(share__in=Share.objects.visible_to(user))
+
+    def on_notes_by(self, user: User) -> ResponseQuerySet:
+        """The author's part of visible_to: the threads of their own notes' shares."""
+        return self.filter(share__reflection__author=user)
 
 
 class Response(models.Model):

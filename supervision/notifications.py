@@ -38,23 +38,30 @@ def new_responses_for(user: User) -> QuerySet[Response]:
     )
 
 
+def new_responses_to_author(user: User) -> QuerySet[Response]:
+    """Responses by others in the threads of `user`'s own notes that they have
+    not seen: new_responses_for, narrowed to the author's part of the rule."""
+    return (
+        Response.objects.on_notes_by(user)
+        .exclude(author=user)
+        .filter(_unseen_since(user, "share", "created_at"))
+    )
+
+
 def new_reviews_for(user: User) -> QuerySet[Share]:
     """The author's shares reviewed since they last opened the note."""
     return (
-        Share.objects.visible_to(user)
-        .filter(reflection__author=user, reviewed_at__isnull=False)
+        Share.objects.on_notes_by(user)
+        .filter(reviewed_at__isnull=False)
         .filter(_unseen_since(user, "pk", "reviewed_at"))
     )
 
 
 def with_author_news(reflections: QuerySet[Reflection], user: User) -> QuerySet[Reflection]:
-    """Annotate an author's notes with `has_new_response` and `newly_reviewed`."""
+    """Annotate an author's own notes (`reflections` holds no one else's) with
+    `has_new_response` and `newly_reviewed`."""
     return reflections.annotate(
-        has_new_response=Exists(
-            new_responses_for(user).filter(
-                share__reflection=OuterRef("pk"), share__reflection__author=user
-            )
-        ),
+        has_new_response=Exists(new_responses_to_author(user).filter(share__reflection=OuterRef("pk"))),
         newly_reviewed=Exists(new_reviews_for(user).filter(reflection=OuterRef("pk"))),
     )
 
