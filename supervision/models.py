@@ -46,6 +46,19 @@ def _active(on: date | None = None) -> Q:
     return Q(revoked_at__isnull=True) & (Q(until__isnull=True) | Q(until__gte=on))
 
 
+def _as_supervisor(user: User, on: date) -> Q:
+    """Sent to `user` as supervisor, whose supervision link to the author is current."""
+    supervises_author = SupervisionLink.objects.current(on).filter(
+        supervisor=user, supervisee=OuterRef("reflection__author")
+    )
+    return Q(supervisor=user) & Exists(supervises_author)
+
+
+def _in_group(user: User) -> Q:
+    """Sent to an intervision group open to `user` (IntervisionGroup.objects.open_to)."""
+    return Q(Exists(IntervisionGroup.objects.open_to(user).filter(pk=OuterRef("group_id"))))
+
+
 class ShareQuerySet(models.QuerySet["Share"]):
     def active(self, on: date | None = None) -> ShareQuerySet:
         return self.filter(_active(on))
@@ -59,14 +72,27 @@ class ShareQuerySet(models.QuerySet["Share"]):
         if not user.is_authenticated:
             return self.none()
         on = on or timezone.localdate()
-        supervises_author = SupervisionLink.objects.current(on).filter(
-            supervisor=user, supervisee=OuterRef("reflection__author")
-        )
-        in_group = IntervisionGroup.objects.open_to(user).filter(pk=OuterRef("group_id"))
-        recipient = _active(on) & (
-            (Q(supervisor=user) & Exists(supervises_author)) | Exists(in_group)
-        )
+        recipient = _active(on) & (_as_supervisor(user, on) | _in_group(user))
         return self.filter(Q(reflection__author=user) | recipient)
+
+    # The rule's parts, for lists that can only hold one kind of share (the
+    # inbox's queues): the same conditions, fewer to plan and to run.
+    def received_as_supervisor(self, user: User, on: date | None = None) -> ShareQuerySet:
+        """The supervisor's part of visible_to: active shares of other people's
+        notes sent to `user` as their supervisor, while the link is current."""
+        if not user.is_authenticated:
+            return self.none()
+        on = on or timezone.localdate()
+        mine = _active(on) & _as_supervisor(user, on)
+        return self.filter(mine).exclude(reflection__author=user)
+
+    def received_in_groups(self, user: User, on: date | None = None) -> ShareQuerySet:
+        """The groups' part of visible_to: active shares of other people's notes
+        with the intervision groups open to `user`."""
+        if not user.is_authenticated:
+            return self.none()
+        mine = _active(on) & _in_group(user)
+        return self.filter(mine).exclude(reflection__author=user)
 
     def on_notes_by(self, user: User) -> ShareQuerySet:
         """The author's part of visible_to: every share of their own notes,

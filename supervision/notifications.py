@@ -61,17 +61,28 @@ def with_author_news(reflections: QuerySet[Reflection], user: User) -> QuerySet[
     """Annotate an author's own notes (`reflections` holds no one else's) with
     `has_new_response` and `newly_reviewed`."""
     return reflections.annotate(
-        has_new_response=Exists(new_responses_to_author(user).filter(share__reflection=OuterRef("pk"))),
+        has_new_response=Exists(
+            new_responses_to_author(user).filter(share__reflection=OuterRef("pk"))
+        ),
         newly_reviewed=Exists(new_reviews_for(user).filter(reflection=OuterRef("pk"))),
     )
 
 
 def with_recipient_news(shares: QuerySet[Share], user: User) -> QuerySet[Share]:
     """Annotate shares a person receives with `is_new` (never opened) and
-    `has_new_response` (a response by someone else since they last opened it)."""
+    `has_new_response` (a response by someone else since they last opened it).
+
+    `shares` must come from the share rule for `user` (received_by or one of its
+    parts): a thread is visible exactly when its share is, so the markers read
+    the share's own thread without planning the rule a second time."""
+    others_unseen = (
+        Response.objects.filter(share=OuterRef("pk"))
+        .exclude(author=user)
+        .filter(_unseen_since(user, "share", "created_at"))
+    )
     return shares.annotate(
         is_new=~Exists(ShareSeen.objects.of(user).filter(share=OuterRef("pk"))),
-        has_new_response=Exists(new_responses_for(user).filter(share=OuterRef("pk"))),
+        has_new_response=Exists(others_unseen),
     )
 
 

@@ -196,6 +196,45 @@ def test_a_supervisor_who_does_not_facilitate_the_group_sees_nothing_of_it(
     assert login(my_supervisor).get(share_url(group_share)).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "author",
+        "my_supervisor",
+        "other_supervisor",
+        "peer",
+        "facilitator",
+        "colleague",
+        "team_lead",
+        "outsider",
+    ],
+)
+def test_the_inbox_lists_read_the_share_rule_in_parts(
+    request, note, supervisor_share, group_share, other_supervisor, persona
+):
+    """The inbox's queues use received_as_supervisor and received_in_groups: together
+    they are exactly received_by (the one rule), and no share is in both."""
+    Share.objects.create(reflection=note, supervisor=other_supervisor)  # no link: never seen
+    revoked = ReflectionFactory(author=note.author, status=Status.FINAL)
+    Share.objects.create(reflection=revoked, supervisor=supervisor_share.supervisor).revoke(
+        note.author
+    )
+    ended = ReflectionFactory(author=note.author, status=Status.FINAL)
+    Share.objects.create(
+        reflection=ended, group=group_share.group, until=timezone.localdate() - timedelta(days=1)
+    )
+    person = request.getfixturevalue(persona)
+
+    as_supervisor = set(Share.objects.received_as_supervisor(person))
+    in_groups = set(Share.objects.received_in_groups(person))
+
+    assert as_supervisor | in_groups == set(Share.objects.received_by(person))
+    assert not as_supervisor & in_groups
+    expected = {"my_supervisor": {supervisor_share}, "peer": {group_share}}
+    expected["facilitator"] = {group_share}
+    assert as_supervisor | in_groups == expected.get(persona, set())
+
+
 def test_anonymous_people_are_asked_to_sign_in(client, supervisor_share):
     for url in [reverse("supervision:inbox"), share_url(supervisor_share)]:
         response = client.get(url)
@@ -306,8 +345,8 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
     client = login(my_supervisor)
 
     # session, user, supervisor role, digest preference, awaiting (a count and a
-    # page), reviewed, group shares, intervision summaries awaiting review and
-    # reviewed lately: the same at 5 and 50.
+    # page: its ids and its rows in one query), reviewed, group shares,
+    # intervision summaries awaiting review and reviewed lately: the same at 5 and 50.
     with django_assert_num_queries(10):
         client.get(reverse("supervision:inbox"))
 
