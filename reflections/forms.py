@@ -290,13 +290,13 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
     q = forms.CharField(
         label="Search my notes", required=False, max_length=200, widget=forms.SearchInput
     )
-    # Choices made per person in __init__: grouped by framework (<optgroup>).
-    principle = forms.ChoiceField(required=False)
-    network = forms.ModelChoiceField(
-        queryset=Network.objects.none(),
-        required=False,
-        empty_label="Any network",
-        widget=QuickSelect,
+    # Choices made per person in __init__: principles grouped by framework
+    # (<optgroup>), networks by reference. Plain choices read as (id, label)
+    # pairs: a person may have met a hundred networks, and model choices would
+    # load each one as a model for every page of My reflections.
+    principle = forms.ChoiceField(required=False, widget=QuickSelect)
+    network = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     period = forms.ChoiceField(
         choices=[("", "Any time")] + [(key, label) for key, (label, _) in PERIODS.items()],
@@ -313,11 +313,13 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
             groups.setdefault(principle.framework.name, []).append((key, principle.name))
         self.fields["principle"].choices = [("", "Any principle"), *groups.items()]
         # Only networks of meetings I attended: the ones my notes can be about.
-        self.fields["network"].queryset = (
+        networks = (
             Network.objects.for_user(user)
             .filter(Exists(NetworkMeeting.objects.attended_by(user).filter(network=OuterRef("pk"))))
             .order_by("reference")
+            .values_list("pk", "reference")
         )
+        self.fields["network"].choices = [("", "Any network"), *networks]
 
     @staticmethod
     def principles_for(user: Any) -> list[Principle]:
@@ -342,7 +344,7 @@ class TimelineFilterForm(DesignSystemMixin, forms.Form):
         if data.get("principle"):
             reflections = reflections.touching(self.principles[data["principle"]])
         if data.get("network"):
-            reflections = reflections.filter(meeting__network=data["network"])
+            reflections = reflections.filter(meeting__network_id=data["network"])
         if data.get("period"):
             reflections = reflections.filter(
                 written_at__gte=timezone.now() - PERIODS[data["period"]][1]

@@ -92,9 +92,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # An empty draft (opened, nothing kept) is not a reflection: the meeting still waits.
     reflected = Reflection.objects.mine(user).written().filter(meeting=OuterRef("pk"))
     principle_counts = (
+        # The date inside the subquery: it then reads my recent notes by the
+        # (author, written_at) index rather than every note I ever wrote.
         PrincipleNote.objects.filter(
-            reflection__in=Reflection.objects.mine(user),
-            reflection__written_at__gte=now - timedelta(days=PRINCIPLES_LATELY_DAYS),
+            reflection__in=Reflection.objects.mine(user).filter(
+                written_at__gte=now - timedelta(days=PRINCIPLES_LATELY_DAYS)
+            ),
         )
         .exclude(text="", presence="")
         .values("principle")
@@ -597,7 +600,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
     """My reflections, newest first, filtered by what the URL says."""
     form = TimelineFilterForm(request.GET or None, user=request.user)
-    live_share = Share.objects.visible_to(request.user).active().filter(reflection=OuterRef("pk"))
+    # Every note here is mine: the author's part of the share rule is all that applies.
+    live_share = Share.objects.on_notes_by(request.user).active().filter(reflection=OuterRef("pk"))
     reflections = (
         with_author_news(Reflection.objects.mine(request.user).with_details(), request.user)
     ).annotate(is_shared=Exists(live_share))
