@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -56,7 +56,7 @@ from security.submissions import submitted_once
 from supervision.aftercare import aftercare_for
 from supervision.forms import AddendumForm, digest_form_for
 from supervision.models import Response, Share
-from supervision.notifications import mark_seen, with_author_news
+from supervision.notifications import mark_seen, with_author_news, with_news_for_author
 from teams.landing import PRACTICE, landing_page
 from teams.models import User
 
@@ -122,8 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("meeting__network")
         .order_by("-updated_at")[:DRAFTS_SHOWN],
         # My notes with a response or a review I have not seen (one query).
-        "news": with_author_news(Reflection.objects.mine(user), user)
-        .filter(Q(has_new_response=True) | Q(newly_reviewed=True))
+        "news": with_news_for_author(Reflection.objects.mine(user), user)
         .select_related("meeting__network")
         .order_by("-written_at")[:NEWS_SHOWN],
         "digest_form": digest_form_for(user),
@@ -546,7 +545,8 @@ def who_has_it(reflection: Reflection, user: User) -> dict[str, object]:
     shares = list(
         reflection.shares.select_related("supervisor", "group__facilitator").prefetch_related(
             Prefetch("group__members", User.objects.order_by("first_name", "last_name", "pk")),
-            Prefetch("responses", Response.objects.visible_to(user).select_related("author")),
+            # The author's part of the response rule: the threads of their own note.
+            Prefetch("responses", Response.objects.on_notes_by(user).select_related("author")),
         )
     )
     for share in shares:

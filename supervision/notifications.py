@@ -57,6 +57,17 @@ def new_reviews_for(user: User) -> QuerySet[Share]:
     )
 
 
+def with_news_for_author(reflections: QuerySet[Reflection], user: User) -> QuerySet[Reflection]:
+    """The author's own notes (`reflections`) with a new response or a new review,
+    annotated as with_author_news. The filter reads the shares of the author's
+    notes once, for both kinds of news; the markers are then worked out for the
+    rows returned only."""
+    new_response = new_responses_to_author(user).filter(share=OuterRef("pk"))
+    reviewed_unseen = Q(reviewed_at__isnull=False) & _unseen_since(user, "pk", "reviewed_at")
+    with_news = Share.objects.on_notes_by(user).filter(reviewed_unseen | Q(Exists(new_response)))
+    return with_author_news(reflections.filter(pk__in=with_news.values("reflection")), user)
+
+
 def with_author_news(reflections: QuerySet[Reflection], user: User) -> QuerySet[Reflection]:
     """Annotate an author's own notes (`reflections` holds no one else's) with
     `has_new_response` and `newly_reviewed`."""

@@ -91,6 +91,27 @@ def test_an_author_sees_a_new_response_and_review_until_opening_the_note(
         assert _tags(client.get(page).content.decode()) == (False, False), page
 
 
+@pytest.mark.parametrize(
+    ("news", "expected"),
+    [("response", (True, False)), ("review", (False, True)), ("none", (False, False))],
+)
+def test_my_practice_lists_a_note_once_for_each_kind_of_news(
+    login, author, note_share, linked, group, news, expected
+):
+    # The same note shared twice: listed once, whichever share has the news.
+    Share.objects.create(reflection=note_share.reflection, group=group)
+    if news == "response":
+        note_share.respond(linked, "A thought")
+    elif news == "review":
+        note_share.mark_reviewed(linked)
+
+    response = login(author).get(reverse("home"))
+
+    listed = [reflection.pk for reflection in response.context["news"]]
+    assert listed == ([] if news == "none" else [note_share.reflection_id])
+    assert _tags(response.content.decode()) == expected
+
+
 def test_a_later_response_is_new_again(login, author, note_share, linked):
     client = login(author)
     client.get(note_share.reflection.get_absolute_url())
