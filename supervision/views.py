@@ -21,18 +21,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import (
-    Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Sum,
     prefetch_related_objects,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -56,10 +54,10 @@ from supervision.forms import (
 )
 from supervision.models import (
     NotShared,
-    Response,
     SessionLocked,
     Share,
     SupervisionSession,
+    picked_shares,
 )
 from supervision.notifications import mark_seen, with_recipient_news
 from teams.models import monthly_supervision_minutes
@@ -94,17 +92,8 @@ class CountedPaginator(Paginator):
 def _listed(shares: QuerySet[Share], user) -> QuerySet[Share]:
     """Shares `user` receives (from the share rule), with what lists show, in one
     query: the note, its author and disclosure, the group, the thread's length and
-    the "new" markers as subqueries (no GROUP BY over the whole row)."""
-    thread_length = (
-        Response.objects.filter(share=OuterRef("pk"))
-        .order_by()
-        .values("share")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    shares = shares.select_related(*SHARE_LIST_RELATED, "group").annotate(
-        response_count=Coalesce(Subquery(thread_length), 0)
-    )
+    the "new" markers as subqueries."""
+    shares = shares.select_related(*SHARE_LIST_RELATED, "group").with_thread_length()
     return with_recipient_news(shares, user)
 
 
@@ -158,16 +147,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         waiting.inbox_order().values("pk"), INBOX_PAGE_SIZE, counted=waiting
     ).get_page(request.GET.get("page"))
     awaiting.object_list = (
-        _listed(Share.objects.filter(pk__in=awaiting.object_list), user)
-        .with_overdue_limit()
-        .inbox_order()
+        _listed(picked_shares(awaiting.object_list), user).with_overdue_limit().inbox_order()
     )
-    reviewed_lately = (
-        as_supervisor.filter(reviewed_at__isnull=False).order_by("-reviewed_at").values("pk")[:10]
-    )
-    reviewed = _listed(Share.objects.filter(pk__in=reviewed_lately), user).order_by("-reviewed_at")
-    in_groups = Share.objects.received_in_groups(user).order_by("-shared_at").values("pk")[:30]
-    group_shares = _listed(Share.objects.filter(pk__in=in_groups), user).order_by("-shared_at")
+    reviewed = as_supervisor.filter(reviewed_at__isnull=False).order_by("-reviewed_at")
+    reviewed = _listed(picked_shares(reviewed.values("pk")[:10]), user).order_by("-reviewed_at")
+    in_groups = Share.objects.received_in_groups(user).order_by("-shared_at")
+    group_shares = _listed(picked_shares(in_groups.values("pk")[:30]), user).order_by("-shared_at")
     is_supervisor = request.user.is_supervisor
     # Who is in each of my groups: the facilitator and the members, by name.
     groups = list(
@@ -196,9 +181,14 @@ def _visible_share(request: HttpRequest, pk: int) -> Share:
 
 
 def _thread_context(share: Share, user, form: ResponseForm | None = None) -> dict[str, object]:
+    """A thread is visible exactly when its share is (Response.objects.visible_to):
+    the share's one answer, which can_respond asks too, decides it."""
+    visible = share.is_visible_to(user)
     return {
         "share": share,
-        "responses": Response.objects.visible_to(user).filter(share=share).select_related("author"),
+        "responses": share.responses.select_related("author")
+        if visible
+        else share.responses.none(),
         "form": form or ResponseForm(),
         "can_respond": share.can_respond(user),
     }

@@ -30,8 +30,16 @@ VIEW_MODULES = [
 # Model -> the manager methods a view may start from (docs/architecture.md).
 RULES = {
     "Reflection": {"visible_to", "mine", "create"},
-    "Share": {"visible_to", "received_by"},
-    "Response": {"visible_to"},
+    # The rule's parts (supervision/models.py): the author's, the supervisor's
+    # and the groups', each a subset of visible_to by construction.
+    "Share": {
+        "visible_to",
+        "received_by",
+        "on_notes_by",
+        "received_as_supervisor",
+        "received_in_groups",
+    },
+    "Response": {"visible_to", "on_notes_by"},
     "SupervisionSession": {"visible_to"},
     "IntervisionSession": {"visible_to", "notes_visible_to"},
     "SupervisionSummary": {"visible_to", "for_supervisor", "awaiting_review_by"},
