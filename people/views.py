@@ -6,15 +6,19 @@ people/changes.py or people/invitations.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people import changes, invitations
@@ -99,39 +103,144 @@ def team_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The page the team is run from. Every list is made into plain rows here
+    (names, dates and links worked out once), so the template only places them:
+    it was most of the page's time (docs/performance.md). The settings form has
+    its own page (team_settings); this one shows what they are."""
     team = _team(request, pk)
+    people = _people_rows(team, request.user)
+    frameworks = _frameworks(team)
+    # The team's own framework is one of those it may choose: no query of its own.
+    own_framework = next((f for f, _ in frameworks if f.team_id == team.pk), None)
+    context = {
+        "team": team,
+        "time_zone": team.time_zone.replace("_", " "),
+        "people": people,
+        "links": _link_rows(team, [person["pk"] for person in people]),
+        "groups": _group_rows(team),
+        "invitations": _invitation_rows(team),
+        "frameworks": _framework_rows(team, frameworks),
+        "own_framework": own_framework,
+        "own_principles": _principle_rows(team, own_framework),
+    }
+    return render(request, "people/team.html", context)
+
+
+# The team page's rows ---------------------------------------------------------------
+
+_STAND_IN = 2_147_483_647  # a pk no row has: reversed once, then replaced
+# What a person's row shows of them (str(user) and its ordering), and no more.
+_NAMED = ("first_name", "last_name", "email")
+
+
+def _row_url(name: str, *args: int) -> Callable[[int], str]:
+    """people:<name>'s URL for any row, its pk the last argument: reversed once
+    (with a stand-in pk) rather than once a row."""
+    head, _, tail = reverse(f"people:{name}", args=[*args, _STAND_IN]).rpartition(str(_STAND_IN))
+    return lambda row_pk: f"{head}{row_pk}{tail}"
+
+
+def _day(value: date | None) -> str:
+    """What the template's date:"j F Y" shows ("3 March 2026"), without its parser."""
+    return f"{value.day} {MONTHS[value.month]} {value.year:04d}" if value else ""
+
+
+def _people_rows(team: Team, viewer: User) -> list[dict[str, Any]]:
+    """Each person of the team with their roles, in the order of the people table."""
     memberships = (
-        Membership.objects.filter(team=team).select_related("user").order_by("user", "role")
+        Membership.objects.filter(team=team)
+        .select_related("user")
+        .only("role", "discipline", *(f"user__{field}" for field in _NAMED))
+        .order_by("user", "role")
     )
-    people: dict[User, list[Membership]] = {}
+    end_role, leaving = _row_url("role_end", team.pk), _row_url("leaver", team.pk)
+    people: dict[int, dict[str, Any]] = {}
     for membership in memberships:
-        people.setdefault(membership.user, []).append(membership)
-    members = [user.pk for user in people]
+        person = membership.user
+        row = people.get(person.pk)
+        if row is None:
+            row = people[person.pk] = {
+                "pk": person.pk,
+                "name": str(person),
+                "email": person.email,
+                "leaving_url": "" if person.pk == viewer.pk else leaving(person.pk),
+                "roles": [],
+            }
+        row["roles"].append(
+            {
+                "label": membership.get_role_display(),
+                "discipline": membership.get_discipline_display() if membership.discipline else "",
+                "end_url": end_role(membership.pk),
+            }
+        )
+    return list(people.values())
+
+
+def _link_rows(team: Team, members: list[int]) -> list[dict[str, Any]]:
+    """The supervision of the team's people (members: their pks), by supervisee,
+    latest first, each with whether it is current (the model's own rule,
+    SupervisionLink.objects.current)."""
+    # (Narrowed to the same people, so PostgreSQL reads only their links for it.)
+    current = SupervisionLink.objects.current().filter(pk=OuterRef("pk"), supervisee_id__in=members)
     links = (
         SupervisionLink.objects.filter(supervisee_id__in=members)
         .select_related("supervisor", "supervisee")
+        .only(
+            "since",
+            "until",
+            *(f"{who}__{field}" for who in ("supervisor", "supervisee") for field in _NAMED),
+        )
+        .annotate(is_current=Exists(current))
         .order_by("supervisee", "-since")
     )
-    context = {
-        "team": team,
-        "people": people.items(),
-        "links": links,
-        "current_links": set(
-            SupervisionLink.objects.current()
-            .filter(supervisee_id__in=members)
-            .values_list("pk", flat=True)
-        ),
-        "groups": team.intervision_groups.select_related("facilitator").prefetch_related(
+    end = _row_url("link_end", team.pk)
+    return [
+        {
+            "supervisee": str(link.supervisee),
+            "supervisor": str(link.supervisor),
+            "text": str(link),
+            "is_current": link.is_current,
+            "since": _day(link.since),
+            "until": _day(link.until),
+            "end_url": end(link.pk),
+        }
+        for link in links
+    ]
+
+
+def _group_rows(team: Team) -> list[dict[str, Any]]:
+    """The team's intervision groups, each with its members and supervisors."""
+    groups = (
+        team.intervision_groups.select_related("facilitator")
+        .prefetch_related(
             "members", Prefetch("supervision_links", queryset=_group_links_with_current())
-        ),
-        "invitations": team.invitations.select_related("user", "invited_by"),
-        "settings_form": TeamSettingsForm(instance=team),
-        "frameworks": _frameworks(team),
-        "own_framework": Framework.objects.filter(team=team)
-        .prefetch_related("principles__prompts")
-        .first(),
-    }
-    return render(request, "people/team.html", context)
+        )
+        .order_by("name")  # one team's: its own ordering's join of the team is not needed
+    )
+    edit = _row_url("group_edit", team.pk)
+    rows = []
+    for group in groups:
+        end = _row_url("group_link_end", team.pk, group.pk)
+        rows.append(
+            {
+                "name": group.name,
+                "facilitator": str(group.facilitator),
+                "members": ", ".join(str(member) for member in group.members.all()) or "none",
+                "edit_url": edit(group.pk),
+                "add_link_url": reverse("people:group_link_add", args=[team.pk, group.pk]),
+                "links": [
+                    {
+                        "supervisor": str(link.supervisor),
+                        "is_current": link.is_current,
+                        "since": _day(link.since),
+                        "until": _day(link.until),
+                        "end_url": end(link.pk),
+                    }
+                    for link in group.supervision_links.all()
+                ],
+            }
+        )
+    return rows
 
 
 def _group_links_with_current() -> QuerySet[GroupSupervisionLink]:
@@ -145,17 +254,81 @@ def _group_links_with_current() -> QuerySet[GroupSupervisionLink]:
     )
 
 
+def _invitation_rows(team: Team) -> list[dict[str, Any]]:
+    """The team's invitations, newest first; only open ones can be sent again or withdrawn."""
+    resend = _row_url("invitation_resend", team.pk)
+    withdraw = _row_url("invitation_withdraw", team.pk)
+    rows = []
+    for invitation in team.invitations.select_related("user", "invited_by"):
+        row = {
+            "name": str(invitation.user),
+            "email": invitation.user.email,
+            "roles": ", ".join(invitation.role_labels()),
+            "sent": f"{_day(sent := timezone.localtime(invitation.sent_at))} {sent:%H:%M}",
+            "invited_by": str(invitation.invited_by) if invitation.invited_by else "",
+            "status": "",
+        }
+        if invitation.accepted_at:
+            row["status"] = f"Accepted {_day(timezone.localtime(invitation.accepted_at))}"
+        elif invitation.withdrawn_at:
+            row["status"] = f"Withdrawn {_day(timezone.localtime(invitation.withdrawn_at))}"
+        else:
+            row["resend_url"] = resend(invitation.pk)
+            row["withdraw_url"] = withdraw(invitation.pk)
+        rows.append(row)
+    return rows
+
+
+def _framework_rows(team: Team, frameworks: list[tuple[Framework, bool]]) -> list[dict[str, Any]]:
+    """The frameworks the team may turn on or off, each with whether it is on."""
+    switch = _row_url("framework_switch", team.pk)
+    return [
+        {
+            "name": framework.name,
+            "own": bool(framework.team_id),
+            "enabled": enabled,
+            "switch_url": switch(framework.pk),
+        }
+        for framework, enabled in frameworks
+    ]
+
+
+def _principle_rows(team: Team, framework: Framework | None) -> list[dict[str, Any]]:
+    """The team's own framework's principles, in order, each with its questions."""
+    if framework is None:
+        return []
+    prefetch_related_objects([framework], "principles__prompts")
+    edit, up = _row_url("principle_edit", team.pk), _row_url("principle_up", team.pk)
+    return [
+        {
+            "name": principle.name,
+            "is_retired": principle.is_retired,
+            "prompts": [prompt.text for prompt in principle.prompts.all()],
+            "edit_url": edit(principle.pk),
+            "up_url": up(principle.pk),
+        }
+        for principle in framework.principles.all()
+    ]
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def team_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The team's settings, on their own page: the time-zone select alone (about
+    600 zones) was most of the team page's time."""
     team = _team(request, pk)
-    form = TeamSettingsForm(request.POST, instance=team)
-    if form.is_valid():
+    form = TeamSettingsForm(request.POST if request.method == "POST" else None, instance=team)
+    if form.is_bound and form.is_valid():
         changes.save_settings(form.instance, form.changed_data, request.user)
         messages.success(request, "Team settings saved.")
         return _to_team(team, "settings")
+    # A refused form's team keeps what was stored (is_valid changed the instance).
     return _form_page(
-        request, _team(request, pk), form, title="Team settings", button="Save settings"
+        request,
+        _team(request, pk) if form.is_bound else team,
+        form,
+        title="Team settings",
+        button="Save settings",
     )
 
 

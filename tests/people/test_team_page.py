@@ -122,6 +122,41 @@ def test_settings_offer_uk_time_zones_first_and_are_audited(login, team, team_le
     assert AuditEvent.objects.filter(action=Action.TEAM_CHANGE).exists()
 
 
+def test_settings_have_their_own_page_and_saving_returns_to_the_team(
+    login, team, team_lead, author, outsider
+):
+    client = login(team_lead)
+    # The team page shows the settings and links to their page; the form is there.
+    page = client.get(team_url(team)).content.decode()
+    settings_url = team_url(team, "settings")
+    assert 'name="time_zone"' not in page
+    assert f'href="{settings_url}">Change team settings</a>' in page
+    form = client.get(settings_url)
+    assert form.status_code == 200
+    assert f'<form method="post" action="{settings_url}"' in form.content.decode()
+    assert form.content.decode().count("<option") == len(time_zone_choices())
+    assert form.context["form"]["time_zone"].value() == team.time_zone
+    # Saving comes back to the team page's settings, with the message, and shows them.
+    saved = client.post(
+        settings_url,
+        {
+            "time_zone": "Europe/Jersey",
+            "review_overdue_days": 7,
+            "monthly_supervision_minutes": 45,
+            "support_information": "Talk to Robin.\nStaff wellbeing: 0100.",
+        },
+        follow=True,
+    )
+    assert saved.redirect_chain == [(team_url(team) + "#settings", 302)]
+    shown = saved.content.decode()
+    assert "Team settings saved." in shown
+    assert "Europe/Jersey" in shown and "7 days" in shown and "45 minutes" in shown
+    assert "Talk to Robin.<br>Staff wellbeing: 0100." in shown
+    # Nobody else reaches the page.
+    for person in (author, outsider):
+        assert login(person).get(settings_url).status_code == 404
+
+
 def test_a_group_is_created_with_facilitator_and_members(login, team, team_lead, author, colleague):
     response = login(team_lead).post(
         team_url(team, "group_add"),

@@ -671,6 +671,14 @@ def test_route(world, name):
     assert check(world, name, ROUTES[name]) == []
 
 
+def test_the_team_settings_page_opens_for_the_same_people(world):
+    """people:settings is posted to (ROUTES) and, since the form has a page of its
+    own, opened with GET: by the team's leads and admins, a 404 for anyone else."""
+    page = Route(url("people:settings", "team"), only(RUNS_TEAM))
+
+    assert check(world, "people:settings", page) == []
+
+
 @pytest.mark.parametrize("glob", sorted(PATTERNS))
 def test_route_family(world, glob):
     name, route = PATTERNS[glob]

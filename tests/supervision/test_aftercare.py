@@ -93,7 +93,7 @@ def test_without_support_information_it_says_who_can_add_it(login, author):
     assert "Your team lead can add it in the team settings." in body
 
 
-def test_the_team_lead_writes_the_support_information_on_the_team_page(login, team_lead, team):
+def test_the_team_lead_writes_the_support_information_in_the_team_settings(login, team_lead, team):
     client = login(team_lead)
     response = client.post(
         reverse("people:settings", args=[team.pk]),
