@@ -3,13 +3,17 @@
 The template (templates/dashboards/includes/section.html) and the CSV export
 (dashboards/views.py) both walk these, so the export is exactly the page. Every
 number in them is a suppression.Figure: a chart draws `figure.value`, which is
-None for anything suppressed or withheld.
+None for anything suppressed or withheld. What the template prints is worked
+out here once (a bar's short label, where its number goes, a table's texts), so
+that its loops only print.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from django.utils.text import Truncator
 
 from dashboards.suppression import Figure
 
@@ -19,6 +23,8 @@ BAR_CHART_WIDTH = 640
 BAR_LABEL_WIDTH = 250
 BAR_HEIGHT = 22
 BAR_GAP = 10
+BAR_LABEL_CHARS = 34  # a longer label is cut short, with an ellipsis, in the chart
+BAR_NUMBER_GAP = 6
 LINE_CHART_WIDTH = 640
 LINE_CHART_HEIGHT = 220
 LINE_MARGIN = {"left": 44, "right": 16, "top": 16, "bottom": 40}
@@ -34,6 +40,16 @@ class Bar:
     y: int
     width: int
     text_y: int
+
+    @property
+    def short_label(self) -> str:
+        """The label as the chart has room for it (the table has it whole)."""
+        return Truncator(self.label).chars(BAR_LABEL_CHARS)
+
+    @property
+    def number_x(self) -> int:
+        """Where the bar's number starts: just past its end."""
+        return BAR_LABEL_WIDTH + self.width + BAR_NUMBER_GAP
 
 
 @dataclass
@@ -57,6 +73,11 @@ class Point:
     x: int
     y: int | None
 
+    @property
+    def short_label(self) -> str:
+        """The month on the axis: "Jan" of "Jan 2025"."""
+        return self.label[:3]
+
 
 @dataclass
 class LineChart:
@@ -64,13 +85,14 @@ class LineChart:
 
     points: list[Point]
     segments: list[str]  # "x,y x,y ..." for each unbroken run, for <polyline points>
-    gridlines: list[tuple[int, int]]  # (y, percent)
+    gridlines: list[tuple[int, int, int]]  # (y, percent, y of its label)
     width: int = LINE_CHART_WIDTH
     height: int = LINE_CHART_HEIGHT
     left: int = LINE_MARGIN["left"]
     right: int = LINE_CHART_WIDTH - LINE_MARGIN["right"]
     bottom: int = LINE_CHART_HEIGHT - LINE_MARGIN["bottom"]
     label_y: int = LINE_CHART_HEIGHT - LINE_MARGIN["bottom"] + 18
+    axis_x: int = LINE_MARGIN["left"] - 6  # where the percentages end, left of the grid
 
     @property
     def has_data(self) -> bool:
@@ -87,6 +109,11 @@ class Table:
     caption: str
     columns: list[str]
     rows: list[tuple[str, list[Figure]]]
+
+    @property
+    def texts(self) -> list[tuple[str, list[str]]]:
+        """The rows as the page prints them: each figure's text."""
+        return [(label, [figure.text for figure in figures]) for label, figures in self.rows]
 
 
 @dataclass
@@ -133,5 +160,8 @@ def line_chart(items: Sequence[tuple[str, Figure]]) -> LineChart:
             run.append(f"{x},{y}")
     if run:
         segments.append(" ".join(run))
-    gridlines = [(round(bottom - (bottom - top) * p / 100), p) for p in (0, 25, 50, 75, 100)]
+    gridlines = []
+    for percent in (0, 25, 50, 75, 100):
+        y = round(bottom - (bottom - top) * percent / 100)
+        gridlines.append((y, percent, y + 4))
     return LineChart(points=points, segments=segments, gridlines=gridlines)

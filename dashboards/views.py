@@ -58,13 +58,16 @@ def _refreshed() -> RollupRefresh | None:
 def dashboard_page(request: HtmxHttpRequest) -> HttpResponse:
     form, teams = _form(request)
     refreshed = _refreshed()
-    board = None
+    period = sections = None
     if not form.is_bound or form.is_valid():
+        # Only teams this person may see (the form allows no other), checked on
+        # every request before the sections are rendered or read from the cache.
         team_ids, period = form.selection()
-        board = dashboard.build(team_ids, period)
+        sections = dashboard.sections_html(team_ids, period, refreshed)
     context = {
         "form": form,
-        "board": board,
+        "period": period,
+        "sections": sections,
         "refreshed": refreshed,
         "threshold": THRESHOLD,
         "fewer_than": FEWER_THAN,

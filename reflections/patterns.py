@@ -22,15 +22,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.template.defaultfilters import floatformat
+from django.utils import dateformat, timezone
 
 from meetings.models import Activity, NetworkMeeting
 from principles.models import Principle
-from reflections.models import Disclosed, PrincipleNote, Reflection
+from reflections.models import Disclosed, Reflection
 
 if TYPE_CHECKING:
     from teams.models import User
@@ -88,7 +90,7 @@ class Distribution:
     def answered(self) -> int:
         return sum(self.counts)
 
-    @property
+    @cached_property
     def median(self) -> float | None:
         """The median answer (a half when the middle falls between two), or None."""
         answers = self.answered
@@ -101,6 +103,12 @@ class Distribution:
                     middle.append(value)
             below += count
         return sum(middle) / len(middle)
+
+    @property
+    def median_text(self) -> str:
+        """The median as its table prints it: "2", "2.5", or "No answers"."""
+        median = self.median
+        return "No answers" if median is None else floatformat(median, "-1")
 
     def __add__(self, other: Distribution) -> Distribution:
         counts = tuple(a + b for a, b in zip(self.counts, other.counts, strict=True))
@@ -141,6 +149,24 @@ class MonthFigures:
         logged = self.meeting_minutes + self.other_minutes
         return round(100 * self.meeting_minutes / logged) if logged else None
 
+    # What the page's tables print, worked out here once rather than in the
+    # template's loops.
+
+    @cached_property
+    def month_label(self) -> str:
+        """The month as the tables name it: "Mar 2026"."""
+        return dateformat.format(self.month, "M Y") if self.month else ""
+
+    @property
+    def disclosure_percent_text(self) -> str:
+        percent = self.disclosure_percent
+        return "No notes" if percent is None else f"{percent}%"
+
+    @property
+    def meeting_percent_text(self) -> str:
+        percent = self.meeting_percent
+        return "No time logged" if percent is None else f"{percent}%"
+
     def __add__(self, other: MonthFigures) -> MonthFigures:
         return MonthFigures(
             month=None,
@@ -162,7 +188,7 @@ class Patterns:
     principles: list[Principle]
     months: list[MonthFigures]
 
-    @property
+    @cached_property
     def whole(self) -> MonthFigures:
         """The whole range added up (medians from all its answers)."""
         total = MonthFigures(None, principles=(0,) * len(self.principles))
@@ -187,17 +213,30 @@ def patterns_for(user: User, months: MonthRange | None = None) -> Patterns:
         .written()
         .filter(written_at__gte=months.starts_at, written_at__lt=months.ends_before)
     )
+    # Each note's principle notes on these principles, joined once (not through
+    # `notes` again); one with nothing in it is not counted. A principle note
+    # with something in it makes its note a written one
+    # (Reflection.objects.written()), so no other test of the note is needed.
     touched = (
-        PrincipleNote.objects.written()
-        .filter(reflection__in=notes, principle__in=[p.pk for p in principles])
-        .annotate(month=TruncMonth("reflection__written_at"))
-        .values("month", "principle_id")
-        .annotate(count=Count("pk"))
+        Reflection.objects.mine(user)
+        .filter(
+            written_at__gte=months.starts_at,
+            written_at__lt=months.ends_before,
+            principle_notes__principle__in=[p.pk for p in principles],
+        )
+        .annotate(month=TruncMonth("written_at", output_field=DateField()))
+        .values("month", principle_id=F("principle_notes__principle_id"))
+        .annotate(
+            count=Count(
+                "principle_notes",
+                filter=~Q(principle_notes__text="", principle_notes__presence=""),
+            )
+        )
         .order_by()
     )
     answers = (
         notes.annotate(
-            month=TruncMonth("written_at"),
+            month=TruncMonth("written_at", output_field=DateField()),
             disclosed=Case(
                 When(disclosure__disclosed__in=DISCLOSED, then=Value(True)),
                 default=Value(False),
@@ -212,7 +251,7 @@ def patterns_for(user: User, months: MonthRange | None = None) -> Patterns:
         NetworkMeeting.objects.attended_by(user)
         .filter(starts_at__gte=months.starts_at, starts_at__lt=months.ends_before)
         .filter(starts_at__lte=now)
-        .annotate(month=TruncMonth("starts_at"))
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
         .values("month")
         .annotate(minutes=Sum("duration_minutes"))
         .order_by()

@@ -45,7 +45,7 @@ from dashboards.sections import (
 )
 from dashboards.suppression import Figure
 from principles.models import Principle
-from teams.models import PRACTICE_ROLES
+from teams.models import PRACTICE_ROLES, IntervisionGroup
 
 __all__ = [
     "WHOLE_PERIOD",
@@ -119,15 +119,20 @@ class Context:
     _published: dict = field(default_factory=dict, compare=False, repr=False)
     _categories: dict = field(default_factory=dict, compare=False, repr=False)
     _principles: list = field(default_factory=list, compare=False, repr=False)
+    _groups: list = field(default_factory=list, compare=False, repr=False)
 
     def principles(self) -> list[Principle]:
         """Every principle, by framework and order, read once for the page's
         measures (those reflected on, and the self-check's)."""
         if not self._principles:
-            self._principles.extend(
-                Principle.objects.select_related("framework").order_by("framework", "order")
-            )
+            self._principles.extend(all_principles())
         return self._principles
+
+    def intervision_groups(self) -> list[tuple[int, str, str]]:
+        """(id, name, team's name) of the page's teams' intervision groups, read once."""
+        if not self._groups:
+            self._groups.append(intervision_groups(self.team_ids))
+        return self._groups[0]
 
     def categories(self, measure: str) -> list[str]:
         """The categories of `measure` the rollup holds for the page's teams and
@@ -207,6 +212,22 @@ class Context:
     def by_month(self) -> list[tuple[str, date]]:
         """(label, month) for each month of the period."""
         return list(zip(self.labels, self.months, strict=True))
+
+
+def all_principles() -> list[Principle]:
+    """Every principle with its framework, by framework and order: what the
+    measures name (a live read, not the rollup's)."""
+    return list(Principle.objects.select_related("framework").order_by("framework", "order"))
+
+
+def intervision_groups(team_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(id, name, team's name) of the teams' intervision groups, by team name and
+    name: the rows of the intervision measure (a live read, not the rollup's)."""
+    return list(
+        IntervisionGroup.objects.filter(team_id__in=team_ids)
+        .order_by("team__name", "name", "pk")
+        .values_list("pk", "name", "team__name")
+    )
 
 
 # "Now" for the measures that count only what is due or past (supervision,

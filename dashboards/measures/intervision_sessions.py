@@ -24,7 +24,6 @@ from dashboards.measures.base import (
 )
 from dashboards.suppression import Figure
 from intervision.models import IntervisionSession
-from teams.models import IntervisionGroup
 
 KEY = "intervision_sessions"  # categories: the group's id
 SLUG = "intervision-sessions"
@@ -62,11 +61,7 @@ def rows(
 
 
 def section(ctx: Context) -> Section:
-    groups = list(
-        IntervisionGroup.objects.filter(team_id__in=ctx.team_ids)
-        .order_by("team__name", "name", "pk")
-        .values_list("pk", "name", "team__name")
-    )
+    groups = ctx.intervision_groups()
 
     def sessions(group_id: int, only=None) -> Figure:
         return ctx.count(KEY, str(group_id), only)
