@@ -141,11 +141,13 @@ def sections_html(
     live = Live.read(team_ids)
     key = cache_key(team_ids, period, refreshed, live) if refreshed else None
     if key:
-        html = django_cache.get(key)
-        if html is not None:
-            return SafeString(html)
+        # Stored as the SafeString the template engine made (the cache pickles
+        # it as it is): nothing here marks text safe.
+        cached = django_cache.get(key)
+        if isinstance(cached, SafeString):
+            return cached
     board = build(team_ids, period, live)
     html = render_to_string(SECTIONS_TEMPLATE, {"sections": board.sections})
     if key:
-        django_cache.set(key, str(html), CACHE_SECONDS)
-    return SafeString(html)
+        django_cache.set(key, html, CACHE_SECONDS)
+    return html
