@@ -204,3 +204,22 @@ def test_the_key_holds_everything_the_sections_depend_on(team, other_team, group
     renamed = dashboard.Live.read([team.pk])
     assert dashboard.cache_key([team.pk], period, refreshed, renamed) != key
     assert dashboard.cache_key([team.pk], period, refreshed, live) == key
+
+
+def test_a_refused_choice_sent_by_htmx_says_why_where_the_figures_were(login, team_lead):
+    """htmx swaps only #results: a refused choice must say what is wrong there,
+    not leave an empty space (the form's own messages are outside it)."""
+    rollup.refresh()
+    client = login(team_lead)
+    query = {"period": "custom", "start": "2026-09", "end": "2026-06"}
+
+    fragment = client.get(PAGE, query, headers={"HX-Request": "true"})
+    whole = client.get(PAGE, query).content.decode()
+
+    assert fragment.status_code == 422
+    body = fragment.content.decode()
+    assert body.strip().startswith('<div id="results"')
+    assert "The last month must not be before the first." in body
+    assert 'href="#id_end"' in body
+    # The whole page says it once, in the summary above the form.
+    assert whole.count("The last month must not be before the first.") == 2  # summary + field

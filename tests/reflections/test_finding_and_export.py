@@ -90,6 +90,23 @@ def test_a_nonsense_filter_value_shows_all_rather_than_failing(login, author, no
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_filter_that_cannot_be_used_says_so_above_the_list(login, author, notes, htmx):
+    """An old bookmark naming a network one no longer has, say: the list shows
+    everything, and the page says so where it is read, not only by the field."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = login(author).get(
+        reverse("reflections:timeline"), {"network": 999_999}, headers=headers
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in content
+    assert 'href="#id_network"' in content
+    assert "unfiltered: a filter above could not be used." in content
+    assert content.count("There is a problem") == 1
+
+
 @pytest.mark.parametrize("rows", [5, 50])
 def test_my_reflections_runs_a_fixed_number_of_queries(
     login, author, meeting, rows, django_assert_num_queries
