@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import available_timezones
 
 from django import forms
@@ -67,6 +67,22 @@ class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
         error_messages = {
             "support_information": {"max_length": "Keep this to 2,000 characters or fewer."}
         }
+
+    # The model's limits (Team), in the input and in words: a browser left to the
+    # field's defaults offers 0 days, and "1e" arrives as nothing at all.
+    LIMITS: ClassVar[dict[str, tuple[int, int, str]]] = {
+        "review_overdue_days": (1, 365, "days"),
+        "monthly_supervision_minutes": (0, 6000, "minutes"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high, unit) in self.LIMITS.items():
+            field = self.fields[name]
+            field.widget.attrs.update(min=low, max=high)
+            words = f"Enter a whole number of {unit} from {low} to {high}."
+            for code in ("required", "invalid", "min_value", "max_value"):
+                field.error_messages[code] = words
 
 
 class RoleForm(DesignSystemMixin, forms.ModelForm):

@@ -295,6 +295,20 @@ class SupervisionLink(models.Model):
             ).exists()
         ):
             raise ValidationError({"supervisor": "This person does not hold a supervisor role."})
+        if self.supervisor_id and self.supervisee_id and self.since and self.overlapping().exists():
+            raise ValidationError(
+                "This person already supervises them for some of these dates: "
+                "end that supervision first, or start this one after it ends."
+            )
+
+    def overlapping(self) -> SupervisionLinkQuerySet:
+        """Other links between the same two people whose dates meet this one's
+        (a second supervisor for cover is another person, not the same one twice)."""
+        others = SupervisionLink.objects.filter(
+            supervisor_id=self.supervisor_id, supervisee_id=self.supervisee_id
+        ).exclude(pk=self.pk)
+        others = others.filter(Q(until__isnull=True) | Q(until__gte=self.since))
+        return others.filter(since__lte=self.until) if self.until else others
 
 
 class IntervisionGroupQuerySet(models.QuerySet["IntervisionGroup"]):

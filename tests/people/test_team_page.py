@@ -1,5 +1,6 @@
 """The team page: only the team's leads and admins; every change audited."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -95,6 +96,64 @@ def test_cover_supervision_gives_access_only_while_current(
         assert not Share.objects.visible_to(cover).exists()
         assert not Reflection.objects.visible_to(cover).filter(pk=note.pk).exists()
         assert Share.objects.visible_to(author).filter(pk=share.pk).exists()
+
+
+def test_the_same_supervision_twice_at_once_is_refused(login, team, team_lead, author, supervisor):
+    today = timezone.localdate()
+    SupervisionLink.objects.create(
+        supervisor=supervisor,
+        supervisee=author,
+        since=today - timedelta(days=30),
+        until=today + timedelta(days=30),
+    )
+    client = login(team_lead)
+
+    def add(since, until=""):
+        return client.post(
+            team_url(team, "link_add"),
+            {"supervisor": supervisor.pk, "supervisee": author.pk, "since": since, "until": until},
+        )
+
+    refused = add(today.isoformat())
+    assert refused.status_code == 422
+    assert "already supervises them for some of these dates" in refused.content.decode()
+    assert SupervisionLink.objects.count() == 1
+    # Once that supervision has ended, the same two people may start again.
+    assert add((today + timedelta(days=31)).isoformat()).status_code == 302
+    assert SupervisionLink.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("days", "minutes", "message"),
+    [
+        ("0", "60", "Enter a whole number of days from 1 to 365."),
+        ("", "60", "Enter a whole number of days from 1 to 365."),
+        ("14", "6001", "Enter a whole number of minutes from 0 to 6000."),
+    ],
+)
+def test_settings_say_their_limits_in_the_input_and_in_words(
+    login, team, team_lead, days, minutes, message
+):
+    client = login(team_lead)
+    page = client.get(team_url(team, "settings")).content.decode()
+    for name, low, high in [
+        ("review_overdue_days", 1, 365),
+        ("monthly_supervision_minutes", 0, 6000),
+    ]:
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'min="{low}"' in tag and f'max="{high}"' in tag
+
+    response = client.post(
+        team_url(team, "settings"),
+        {
+            "time_zone": "Europe/London",
+            "review_overdue_days": days,
+            "monthly_supervision_minutes": minutes,
+        },
+    )
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
 
 
 def test_settings_offer_uk_time_zones_first_and_are_audited(login, team, team_lead):
