@@ -9,8 +9,12 @@ from typing import Any, ClassVar
 from zoneinfo import available_timezones
 
 from django import forms
+from django.db.models import IntegerField, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from pod_site.forms import DesignSystemMixin, QuickSelect
 from principles.models import MAX_PROMPTS, Framework, Principle
 from teams.models import (
@@ -45,6 +49,23 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 def team_people(team: Team) -> Any:
     return User.objects.filter(memberships__team=team, is_active=True).distinct()
+
+
+def people_for_a_role(team: Team) -> Any:
+    """Whom a team's lead can give a role in it: its people now, and those whose
+    every role in it has ended (changes.end_role deletes the membership and
+    audits it with the team's id), so that a role ended by mistake can be given
+    back. Nobody from another team."""
+    ended = (
+        AuditEvent.objects.filter(
+            action=Action.ROLE_CHANGE, detail__team_id=team.pk, detail__change="role_ended"
+        )
+        .annotate(person=Cast(KT("detail__user_id"), IntegerField()))
+        .values("person")
+    )
+    return User.objects.filter(
+        Q(memberships__team=team) | Q(pk__in=ended), is_active=True
+    ).distinct()
 
 
 class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
@@ -93,7 +114,7 @@ class RoleForm(DesignSystemMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, instance=Membership(team=team), **kwargs)
-        self.fields["user"].queryset = team_people(team)
+        self.fields["user"].queryset = people_for_a_role(team)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

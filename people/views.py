@@ -356,7 +356,9 @@ def role_end(request: HtmxHttpRequest, pk: int, membership_pk: int) -> HttpRespo
     membership = get_object_or_404(Membership.objects.filter(team=team), pk=membership_pk)
     changes.end_role(membership, request.user)
     messages.success(
-        request, f"{membership.user} is no longer {membership.get_role_display().lower()}."
+        request,
+        f"{membership.user} is no longer {membership.get_role_display().lower()}. "
+        "To undo it, give them the role again: they stay in “Give someone a role”.",
     )
     return _to_team(team, "people")
 

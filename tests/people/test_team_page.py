@@ -52,6 +52,31 @@ def test_a_role_is_added_and_ended_with_an_audit_trail(login, team, team_lead, a
     ).exists()
 
 
+def test_a_role_ended_by_mistake_can_be_given_back(login, team, other_team, team_lead, author):
+    """Ending someone's only role takes them off the team's list; they stay among
+    the people a role can be given to, so the lead can undo it. Nobody from
+    another team is offered."""
+    (membership,) = Membership.objects.filter(user=author, team=team)
+    stranger = UserFactory(email="stranger@example.org")
+    MembershipFactory(user=stranger, team=other_team, role=Role.PEER_PRACTITIONER)
+    client = login(team_lead)
+
+    ended = client.post(team_url(team, "role_end", membership.pk), follow=True)
+    assert "To undo it, give them the role again" in ended.content.decode()
+    assert not Membership.objects.filter(user=author, team=team).exists()
+    offered = client.get(team_url(team, "role_add")).context["form"].fields["user"].queryset
+    assert author in offered and stranger not in offered
+
+    again = client.post(team_url(team, "role_add"), {"user": author.pk, "role": membership.role})
+
+    assert again.status_code == 302
+    assert Membership.objects.filter(user=author, team=team, role=membership.role).exists()
+    refused = client.post(
+        team_url(team, "role_add"), {"user": stranger.pk, "role": Role.SUPERVISOR}
+    )
+    assert refused.status_code == 422
+
+
 def test_cover_supervision_gives_access_only_while_current(
     login, team, team_lead, author, supervisor
 ):
