@@ -133,3 +133,33 @@ def test_a_first_autosave_whose_answer_is_lost_creates_one_note(
     expect(page).to_have_url(re.compile(rf"/reflections/{reflection.pk}/edit/$"))
     assert lost
     browser_errors.expected_status(408, f"{live_server.url}/reflections/new/autosave/")
+
+
+def test_enter_in_the_search_box_asks_once_and_adds_one_history_entry(
+    page: Page, live_server, author, meeting, sign_in
+):
+    """Enter fires both `change` and `submit` on the filters' form: the search box
+    asks by typing and by Enter only, or the list was fetched twice and Back
+    seemed to do nothing once. The other filters still ask when changed."""
+    Reflection.objects.create(author=author, meeting=meeting, text="Mum spoke first today.")
+    sign_in(page, author)
+    page.goto(live_server.url + "/reflections/")
+    search = page.get_by_label("Search my notes")
+    search.fill("spoke")
+    expect(page).to_have_url(re.compile(r"q=spoke"))  # the typing pause's own request
+    expect(page.locator("#timeline-results")).to_contain_text("mentioning “spoke”")
+    history = page.evaluate("history.length")
+    answered: list[str] = []
+    page.on("response", lambda response: answered.append(response.url))
+
+    search.press("Enter")
+    page.wait_for_timeout(1_500)  # every request Enter set off has been answered
+
+    assert len([url for url in answered if "q=spoke" in url]) == 1
+    assert page.evaluate("history.length") == history + 1
+    page.get_by_label("Period").select_option(label="Last 30 days")
+    expect(page).to_have_url(re.compile(r"period=30d"))
+    expect(page.locator("#timeline-results")).to_contain_text("1 reflection mentioning")
+    page.get_by_label("With a disclosure").check()
+    expect(page).to_have_url(re.compile(r"disclosure=on"))
+    expect(page.locator("#timeline-results")).to_contain_text("0 reflections mentioning")
