@@ -65,6 +65,25 @@ window.addEventListener("pageshow", (event) => {
   }
 });
 
+// A confirmation after an action that returns to a section of a long page (the
+// team page's "#people", say) is shown where the page opens, just above that
+// section, and takes focus so that it is read out; otherwise it sits at the top,
+// thousands of pixels above what the person sees.
+showMessagesAtTheSection();
+
+function showMessagesAtTheSection() {
+  const messages = document.querySelector(".app-messages");
+  const id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+  const section = id ? document.getElementById(id) : null;
+  if (!messages || !section || section.closest(".app-messages")) {
+    return;
+  }
+  section.before(messages);
+  messages.setAttribute("tabindex", "-1");
+  // After the browser's own move to the fragment, which comes once the page has loaded.
+  window.addEventListener("load", () => messages.focus(), { once: true });
+}
+
 // Saving honestly: autosave (forms with data-autosave="<url>"), asking before
 // leaving a form with unsaved changes, and signing in again in a dialog when
 // the session has ended (templates/base.html, #sign-in-dialog).
