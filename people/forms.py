@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from zoneinfo import available_timezones
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import IntegerField, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -45,6 +46,12 @@ def time_zone_choices() -> list[tuple[str, str]]:
     common = [zone for zone in COMMON_TIME_ZONES if zone in available_timezones()]
     rest = sorted(available_timezones() - set(common))
     return [(zone, zone.replace("_", " ")) for zone in [*common, *rest]]
+
+
+def _limits(model_field: Any) -> tuple[int, int]:
+    """(lowest, highest) allowed by a model field's Min/MaxValueValidators."""
+    by_kind = {type(v): v.limit_value for v in model_field.validators}
+    return by_kind[MinValueValidator], by_kind[MaxValueValidator]
 
 
 def team_people(team: Team) -> Any:
@@ -89,16 +96,17 @@ class TeamSettingsForm(DesignSystemMixin, forms.ModelForm):
             "support_information": {"max_length": "Keep this to 2,000 characters or fewer."}
         }
 
-    # The model's limits (Team), in the input and in words: a browser left to the
-    # field's defaults offers 0 days, and "1e" arrives as nothing at all.
-    LIMITS: ClassVar[dict[str, tuple[int, int, str]]] = {
-        "review_overdue_days": (1, 365, "days"),
-        "monthly_supervision_minutes": (0, 6000, "minutes"),
+    # The model's limits (Team's validators), in the input and in words: a browser
+    # left to the field's defaults offers 0 days, and "1e" arrives as nothing at all.
+    UNITS: ClassVar[dict[str, str]] = {
+        "review_overdue_days": "days",
+        "monthly_supervision_minutes": "minutes",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, (low, high, unit) in self.LIMITS.items():
+        for name, unit in self.UNITS.items():
+            low, high = _limits(Team._meta.get_field(name))
             field = self.fields[name]
             field.widget.attrs.update(min=low, max=high)
             words = f"Enter a whole number of {unit} from {low} to {high}."

@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people import changes, invitations
@@ -141,8 +141,8 @@ def _row_url(name: str, *args: int) -> Callable[[int], str]:
 
 
 def _day(value: date | None) -> str:
-    """What the template's date:"j F Y" shows ("3 March 2026"), without its parser."""
-    return f"{value.day} {MONTHS[value.month]} {value.year:04d}" if value else ""
+    """What the template's date:"j F Y" shows ("3 March 2026"): the same function."""
+    return date_format(value, "j F Y") if value else ""
 
 
 def _people_rows(team: Team, viewer: User) -> list[dict[str, Any]]:
@@ -264,7 +264,7 @@ def _invitation_rows(team: Team) -> list[dict[str, Any]]:
             "name": str(invitation.user),
             "email": invitation.user.email,
             "roles": ", ".join(invitation.role_labels()),
-            "sent": f"{_day(sent := timezone.localtime(invitation.sent_at))} {sent:%H:%M}",
+            "sent": date_format(timezone.localtime(invitation.sent_at), "j F Y H:i"),
             "invited_by": str(invitation.invited_by) if invitation.invited_by else "",
             "status": "",
         }
